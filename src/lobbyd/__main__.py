@@ -1,0 +1,3 @@
+from lobbyd.cli import main
+
+main()

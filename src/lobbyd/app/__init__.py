@@ -1,0 +1,56 @@
+"""The ASGI application: lifespan, middleware, error handlers and routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from lobbyd import __version__
+from lobbyd.app import errors, runtime
+from lobbyd.app.limits import BodyLimit
+from lobbyd.config import Settings
+from lobbyd.hosts import router as hosts_router
+from lobbyd.kit.clock import Clock, SystemClock
+
+DESCRIPTION = """\
+Session service for player-hosted multiplayer games: hosts register and log in, keep friends and
+ban lists, launch sessions; guests join; every session has a live, versioned source of truth.
+
+Errors are `{"message", "code"}` (422 keeps FastAPI's validation shape). Authenticate with
+`Authorization: Bearer TOKEN` from `GET /hosts/{host}/access_token`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """A lobbyd app; settings default to the environment, the clock to the system clock."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        running = await runtime.start(settings, clock)
+        app.state.runtime = running
+        app.state.authenticator = running.authenticator
+        app.state.throttle = running.throttle
+        app.state.hosts = running.hosts
+        try:
+            yield
+        finally:
+            await running.close()
+
+    app = FastAPI(
+        title="lobbyd",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[{"name": "hosts", "description": "registration, login, friends, bans"}],
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.include_router(hosts_router.public)
+    app.include_router(hosts_router.router)
+    return app

@@ -1,0 +1,102 @@
+"""Builds and tears down what the app runs on: database, keys, services."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass
+
+from lobbyd.auth.principal import Authenticator
+from lobbyd.auth.throttle import Throttle
+from lobbyd.auth.tokens import Tokens
+from lobbyd.config import Settings
+from lobbyd.db import Database, open_database
+from lobbyd.db import meta as db_meta
+from lobbyd.db.migrate import head
+from lobbyd.errors import Unavailable
+from lobbyd.hosts.service import HostsService
+from lobbyd.kit.clock import Clock
+from lobbyd.kit.ratelimit import RateLimiter
+
+log = logging.getLogger("lobbyd")
+
+STARTUP_ATTEMPTS = 30
+
+
+@dataclass
+class Runtime:
+    """Everything a running app holds; one per app, so tests can run many side by side."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    tokens: Tokens
+    authenticator: Authenticator
+    throttle: Throttle
+    hosts: HostsService
+
+    async def close(self) -> None:
+        """Release connections."""
+        await self.db.close()
+
+
+async def _connect(db: Database) -> None:
+    for attempt in range(1, STARTUP_ATTEMPTS + 1):
+        try:
+            await db.connect()
+            return
+        except Unavailable as exc:
+            if attempt == STARTUP_ATTEMPTS:
+                raise
+            log.warning("database unreachable (%s); retrying (%d)", exc.message, attempt)
+            await asyncio.sleep(1.0)
+
+
+async def _signing_key(settings: Settings, db: Database) -> str:
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    return await db_meta.get_or_create(db, "jwt_secret", lambda: secrets.token_urlsafe(48))
+
+
+async def start(settings: Settings, clock: Clock) -> Runtime:
+    """Connect, check the schema, load keys and build the services."""
+    db = open_database(settings.database_url, settings.database_pool_size)
+    await _connect(db)
+    revision = await db_meta.schema_revision(db)
+    if revision != head():
+        await db.close()
+        raise RuntimeError(
+            f"the database schema is at {revision or 'nothing'}, this lobbyd needs {head()}: "
+            "run `lobbyd migrate`"
+        )
+    if settings.login == "uuid":
+        log.warning(
+            "LOBBYD_LOGIN=uuid: anyone who knows a host's uuid can log in as it. "
+            "Use this only on a trusted network."
+        )
+    tokens = Tokens(
+        await _signing_key(settings, db),
+        algorithm=settings.jwt_algorithm,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl=settings.token_ttl,
+        clock=clock,
+    )
+    hosts = HostsService(db, tokens, settings, clock)
+    throttle = Throttle(
+        {
+            "register": RateLimiter(settings.register_rate, clock),
+            "login": RateLimiter(settings.login_rate, clock),
+        },
+        settings.trusted_proxies,
+    )
+    return Runtime(
+        settings=settings,
+        clock=clock,
+        db=db,
+        tokens=tokens,
+        authenticator=Authenticator(tokens, hosts.secret_generation),
+        throttle=throttle,
+        hosts=hosts,
+    )

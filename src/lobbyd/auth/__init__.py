@@ -1,0 +1,1 @@
+"""Authentication: tokens, scopes, principals, and per-address throttling."""

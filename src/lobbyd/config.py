@@ -1,0 +1,83 @@
+"""Settings: the one place that reads the environment (prefix LOBBYD_)."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+DEFAULT_DATABASE_URL = "sqlite:///lobbyd.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Every setting of lobbyd; each reads LOBBYD_<NAME> from the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LOBBYD_", extra="ignore", frozen=True, env_file=None
+    )
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="sqlite:///PATH (default: a file in the working directory) "
+        "or postgresql://USER@HOST:PORT/DB",
+    )
+    database_pool_size: int = Field(10, ge=1, le=200)
+    redis_url: str | None = Field(
+        None, description="redis://HOST:PORT/DB; unset means the in-process sync store"
+    )
+
+    jwt_secret: SecretStr | None = Field(
+        None, description="HMAC key for tokens; unset: generated once and kept in the database"
+    )
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "lobbyd"
+    jwt_audience: str = "lobbyd"
+    token_ttl: int = Field(3600, ge=60, le=86400 * 30, description="token lifetime, seconds")
+    login: Literal["secret", "uuid"] = Field(
+        "secret", description="'uuid' restores uuid-only login (trusted networks only)"
+    )
+
+    max_body: int = Field(1024 * 1024, ge=1024, description="largest request body, bytes")
+    register_rate: int = Field(60, ge=0, description="registrations a minute per address; 0: off")
+    login_rate: int = Field(120, ge=0, description="logins a minute per address; 0: off")
+    trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated addresses or networks whose X-Forwarded-For is believed",
+    )
+    max_friends: int = Field(10_000, ge=1, le=100_000)
+    max_banlist: int = Field(10_000, ge=1, le=100_000)
+
+    session_timeout: float = Field(60.0, gt=0, description="seconds without life before timeout")
+    reservation_timeout: float = Field(60.0, gt=0)
+    sweep_interval: float = Field(5.0, gt=0, description="seconds between cleanup sweeps")
+    max_capacity: int = Field(256, ge=2, le=10_000)
+    ticket_ttl: int = Field(120, ge=10, le=3600, description="join ticket lifetime, seconds")
+
+    sync_state_max: int = Field(64 * 1024, ge=256)
+    sync_member_max: int = Field(4 * 1024, ge=64)
+    sync_log_size: int = Field(1000, ge=1000)
+    sync_log_age: float = Field(3600.0, gt=0)
+    sync_grace: float = Field(300.0, ge=0, description="seconds an ended session's document stays")
+    ws_queue_max: int = Field(1000, ge=10)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _as_networks(cls, value: list[object]) -> list[IPNetwork]:
+        return [ipaddress.ip_network(str(item), strict=False) for item in value]
+
+    @cached_property
+    def is_postgres(self) -> bool:
+        """True when the database URL names PostgreSQL."""
+        return self.database_url.startswith(("postgresql://", "postgres://"))

@@ -1,0 +1,1 @@
+"""Directory: per-player sessions, invites, reservations, queries, platform sessions."""

@@ -1,0 +1,1 @@
+"""Hosts: registration, login, friends and ban lists, who is welcome."""

@@ -1,0 +1,184 @@
+"""SQL of hosts, friends and bans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from lobbyd.db import Connection, Row
+
+_COLUMNS = (
+    "uuid, secret_digest, secret_gen, only_friends, allow_nonames, version, friend_count, ban_count"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HostRecord:
+    """One row of hosts."""
+
+    uuid: str
+    secret_digest: str
+    secret_gen: int
+    only_friends: bool
+    allow_nonames: bool
+    version: int
+    friend_count: int
+    ban_count: int
+
+
+def _record(row: Row) -> HostRecord:
+    return HostRecord(
+        uuid=row["uuid"],
+        secret_digest=row["secret_digest"],
+        secret_gen=row["secret_gen"],
+        only_friends=bool(row["only_friends"]),
+        allow_nonames=bool(row["allow_nonames"]),
+        version=row["version"],
+        friend_count=row["friend_count"],
+        ban_count=row["ban_count"],
+    )
+
+
+async def insert(conn: Connection, uuid: str, secret_digest: str, now: float) -> HostRecord:
+    """Create a host with the contract's defaults."""
+    row = await conn.fetchrow(
+        "INSERT INTO hosts (uuid, secret_digest, secret_gen, only_friends, allow_nonames, "
+        "created_at, version, friend_count, ban_count) "
+        f"VALUES ($1, $2, 0, TRUE, FALSE, $3, 1, 0, 0) RETURNING {_COLUMNS}",
+        uuid,
+        secret_digest,
+        now,
+    )
+    assert row is not None
+    return _record(row)
+
+
+async def get(conn: Connection, uuid: str) -> HostRecord | None:
+    """A host, or None."""
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM hosts WHERE uuid = $1", uuid)
+    return _record(row) if row else None
+
+
+async def lock(conn: Connection, uuid: str) -> HostRecord | None:
+    """Lock a host's row for this transaction (every host write starts here); None if absent."""
+    row = await conn.fetchrow(
+        f"UPDATE hosts SET version = version + 1 WHERE uuid = $1 RETURNING {_COLUMNS}", uuid
+    )
+    return _record(row) if row else None
+
+
+async def secret_generation(conn: Connection, uuid: str) -> int | None:
+    """The host's current secret generation, or None if it does not exist."""
+    value = await conn.fetchval("SELECT secret_gen FROM hosts WHERE uuid = $1", uuid)
+    return int(value) if value is not None else None
+
+
+async def exists(conn: Connection, uuid: str) -> bool:
+    """True when a host with this uuid is registered."""
+    return await conn.fetchval("SELECT 1 FROM hosts WHERE uuid = $1", uuid) is not None
+
+
+Flag = Literal["only_friends", "allow_nonames"]
+
+
+async def set_flag(conn: Connection, uuid: str, flag: Flag, value: bool) -> None:
+    """Set one of the host's welcome flags."""
+    column = {"only_friends": "only_friends", "allow_nonames": "allow_nonames"}[flag]
+    await conn.execute(f"UPDATE hosts SET {column} = $2 WHERE uuid = $1", uuid, value)
+
+
+async def set_secret(conn: Connection, uuid: str, secret_digest: str) -> int:
+    """Replace the secret; returns the new generation (older tokens carry an older one)."""
+    value = await conn.fetchval(
+        "UPDATE hosts SET secret_digest = $2, secret_gen = secret_gen + 1 WHERE uuid = $1 "
+        "RETURNING secret_gen",
+        uuid,
+        secret_digest,
+    )
+    return int(value)
+
+
+async def friends(conn: Connection, uuid: str) -> list[str]:
+    """The host's friends, oldest first."""
+    rows = await conn.fetch(
+        "SELECT friend FROM friends WHERE host = $1 ORDER BY added_at, friend", uuid
+    )
+    return [row[0] for row in rows]  # type: ignore[index]
+
+
+async def banlist(conn: Connection, uuid: str) -> list[str]:
+    """The host's banned guests, oldest first."""
+    rows = await conn.fetch(
+        "SELECT banned FROM bans WHERE host = $1 ORDER BY added_at, banned", uuid
+    )
+    return [row[0] for row in rows]  # type: ignore[index]
+
+
+async def is_friend(conn: Connection, host: str, guest: str) -> bool:
+    """True when guest is on host's friends list."""
+    row = await conn.fetchval("SELECT 1 FROM friends WHERE host = $1 AND friend = $2", host, guest)
+    return row is not None
+
+
+async def is_banned(conn: Connection, host: str, guest: str) -> bool:
+    """True when guest is on host's banlist."""
+    row = await conn.fetchval("SELECT 1 FROM bans WHERE host = $1 AND banned = $2", host, guest)
+    return row is not None
+
+
+async def add_friend(conn: Connection, host: str, friend: str, now: float) -> bool:
+    """Add a friend (the host row is locked); False if already there."""
+    added = await conn.execute(
+        "INSERT INTO friends (host, friend, added_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (host, friend) DO NOTHING",
+        host,
+        friend,
+        now,
+    )
+    if added:
+        await conn.execute("UPDATE hosts SET friend_count = friend_count + 1 WHERE uuid = $1", host)
+    return bool(added)
+
+
+async def remove_friend(conn: Connection, host: str, friend: str) -> bool:
+    """Remove a friend (the host row is locked); False if it was not one."""
+    removed = await conn.execute(
+        "DELETE FROM friends WHERE host = $1 AND friend = $2", host, friend
+    )
+    if removed:
+        await conn.execute("UPDATE hosts SET friend_count = friend_count - 1 WHERE uuid = $1", host)
+    return bool(removed)
+
+
+async def add_ban(conn: Connection, host: str, banned: str, now: float) -> bool:
+    """Ban a guest (the host row is locked); False if already banned."""
+    added = await conn.execute(
+        "INSERT INTO bans (host, banned, added_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (host, banned) DO NOTHING",
+        host,
+        banned,
+        now,
+    )
+    if added:
+        await conn.execute("UPDATE hosts SET ban_count = ban_count + 1 WHERE uuid = $1", host)
+    return bool(added)
+
+
+async def remove_ban(conn: Connection, host: str, banned: str) -> bool:
+    """Lift a ban (the host row is locked); False if the guest was not banned."""
+    removed = await conn.execute("DELETE FROM bans WHERE host = $1 AND banned = $2", host, banned)
+    if removed:
+        await conn.execute("UPDATE hosts SET ban_count = ban_count - 1 WHERE uuid = $1", host)
+    return bool(removed)
+
+
+async def delete(conn: Connection, uuid: str) -> None:
+    """Delete a host; it leaves every other host's friends list (their counts follow)."""
+    rows = await conn.fetch("DELETE FROM friends WHERE friend = $1 RETURNING host", uuid)
+    if rows:
+        await conn.executemany(
+            "UPDATE hosts SET friend_count = friend_count - 1, version = version + 1 "
+            "WHERE uuid = $1",
+            [(row[0],) for row in rows],  # type: ignore[index]
+        )
+    await conn.execute("DELETE FROM hosts WHERE uuid = $1", uuid)

@@ -1,0 +1,1 @@
+"""Sessions: launch, join, who is welcome, and the session lifecycle."""

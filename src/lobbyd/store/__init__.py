@@ -1,0 +1,1 @@
+"""The sync store: versioned documents with an ordered event log (memory or Redis)."""

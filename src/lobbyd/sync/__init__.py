@@ -1,0 +1,1 @@
+"""Sync: HTTP and WebSocket access to each session's source of truth."""

@@ -1,0 +1,159 @@
+"""Redis only: a Redis of the test's own is stopped and started again under the store."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from lobbyd.errors import Unavailable
+from lobbyd.kit.clock import ManualClock
+from lobbyd.store import Event, RedisStore, SubscriptionLagged, SyncStore
+from tests.backends import unavailable
+from tests.store.conftest import LIMITS, take
+
+
+class OwnRedis:
+    """A redis-server on a free port that keeps nothing on disk, in its own directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Start the server and wait until it answers."""
+        self.process = await asyncio.create_subprocess_exec(
+            "redis-server",
+            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+            *("--appendonly", "no", "--dir", str(self.directory)),
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 5
+        try:
+            while True:
+                try:
+                    await client.ping()
+                    return
+                except (aioredis.RedisError, OSError):
+                    assert time.monotonic() < deadline, "redis-server did not start"
+                    await asyncio.sleep(0.02)
+        finally:
+            await client.aclose()
+
+    async def stop(self) -> None:
+        """Stop the server (its data is gone)."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+
+@pytest.fixture
+async def own_redis(tmp_path: Path) -> AsyncIterator[OwnRedis]:
+    """A running redis-server of this test's own; stopped afterwards."""
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server", "not installed")
+    server = OwnRedis(tmp_path)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def store_on_own_redis(own_redis: OwnRedis, clock: ManualClock) -> AsyncIterator[RedisStore]:
+    """A RedisStore over the test's own Redis."""
+    store = RedisStore(own_redis.url, LIMITS, clock)
+    yield store
+    await store.close()
+
+
+async def assert_quickly_unavailable(store: SyncStore, key: str) -> None:
+    """Every kind of operation answers Unavailable, and within about the connect timeout."""
+    operations = [
+        store.ping(),
+        store.create(key, "host"),
+        store.get(key),
+        store.put_state(key, {}),
+        store.patch_state(key, {}),
+        store.put_member(key, "host", {}),
+        store.apply_event(key, 1, Event("member_joined", player="p")),
+        store.applied_events(key),
+        store.changes_since(key, 1),
+        store.expire(key, 1),
+        store.delete(key),
+    ]
+    for operation in operations:
+        started = time.monotonic()
+        with pytest.raises(Unavailable):
+            await operation
+        assert time.monotonic() - started < 2.5
+
+
+async def test_operations_are_unavailable_while_redis_is_down_and_work_again_after(
+    own_redis: OwnRedis, store_on_own_redis: RedisStore, key: str
+) -> None:
+    store = store_on_own_redis
+    await store.create(key, "host")
+    await own_redis.stop()
+    await assert_quickly_unavailable(store, key)
+    await own_redis.start()
+    await store.ping()
+    document = await store.create(key, "host")  # the restarted Redis kept nothing
+    assert document.version == 1
+    assert (await store.put_state(key, {"back": True})).version == 2
+
+
+async def test_subscription_resumes_after_redis_restarts(
+    own_redis: OwnRedis, store_on_own_redis: RedisStore, key: str
+) -> None:
+    store = store_on_own_redis
+    waiting = store.subscribe(key)  # nothing delivered yet: it just keeps listening
+    await store.create(key, "host")
+    positioned = store.subscribe(key, since=1)
+    await store.patch_state(key, {"n": 0})
+    assert [c.version for c in await take(positioned, 1)] == [2]
+    assert [c.version for c in await take(waiting, 1)] == [2]
+    await own_redis.stop()
+    await own_redis.start()
+    await store.create(key, "host")
+    for n in range(3):
+        await store.patch_state(key, {"n": n})
+    # The restarted Redis lost the document: a subscriber at version 2 cannot be continued
+    # (its WebSocket sends a fresh snapshot); a new subscription starts over.
+    with pytest.raises(SubscriptionLagged):
+        await take(positioned, 1)
+    fresh = store.subscribe(key, since=1)
+    assert [c.version for c in await take(fresh, 3)] == [2, 3, 4]
+
+
+async def test_subscription_from_before_an_outage_gets_changes_made_after_it(
+    own_redis: OwnRedis, store_on_own_redis: RedisStore, key: str
+) -> None:
+    store = store_on_own_redis
+    subscription = store.subscribe(key)
+    await store.create(key, "other")
+    await own_redis.stop()
+    with pytest.raises(Unavailable):
+        await store.get(key)
+    await own_redis.start()
+    await store.create(key, "host")
+    # Written once the pub/sub connection is back: poll until a change comes through.
+    first = asyncio.ensure_future(take(subscription, 1, within=5))
+    while not first.done():
+        await store.patch_state(key, {"again": True})
+        await asyncio.sleep(0.05)
+    start = (await first)[0].version
+    await store.patch_state(key, {"more": True})
+    current = (await store.get(key)).version
+    changes = await take(subscription, current - start)
+    assert [c.version for c in changes] == list(range(start + 1, current + 1))

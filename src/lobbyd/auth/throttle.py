@@ -21,7 +21,10 @@ class Throttle:
     def check(self, name: str, request: Request) -> None:
         """429 with Retry-After when this address is over the named limit."""
         peer = request.client.host if request.client else None
-        address = client_address(peer, request.headers.get("x-forwarded-for"), self.proxies)
+        # Every X-Forwarded-For line, in order: a proxy may add a line of its own rather than
+        # extend the client's, and only the last hops are the proxies' to vouch for.
+        forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
+        address = client_address(peer, forwarded, self.proxies)
         wait = self.limiters[name].hit(address)
         if wait:
             raise RateLimited(wait)

@@ -24,6 +24,10 @@ UNREACHABLE = (
 )
 
 
+#: Failures of one transaction that a retry can succeed past (nothing was committed).
+TRANSIENT = (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.SerializationError)
+
+
 class PostgresConnection:
     """A pooled connection inside a transaction."""
 
@@ -127,3 +131,7 @@ class PostgresDatabase:
                     yield PostgresConnection(raw)
         except UNREACHABLE as exc:
             raise Unavailable("the database is unavailable; retry shortly") from exc
+        except TRANSIENT as exc:
+            # Lock order keeps these rare; when one happens nothing was written, so the
+            # client may safely retry.
+            raise Unavailable("a concurrent change got in the way; retry") from exc

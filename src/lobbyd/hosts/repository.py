@@ -114,6 +114,19 @@ async def banlist(conn: Connection, uuid: str) -> list[str]:
     return [row[0] for row in rows]  # type: ignore[index]
 
 
+async def relationship(conn: Connection, host: str, guest: str) -> Row | None:
+    """In one round trip: the host's flags, and whether guest is a friend, banned, registered."""
+    return await conn.fetchrow(
+        "SELECT h.only_friends, h.allow_nonames, "
+        "EXISTS (SELECT 1 FROM friends f WHERE f.host = $1 AND f.friend = $2) AS friend, "
+        "EXISTS (SELECT 1 FROM bans b WHERE b.host = $1 AND b.banned = $2) AS banned, "
+        "EXISTS (SELECT 1 FROM hosts g WHERE g.uuid = $2) AS registered "
+        "FROM hosts h WHERE h.uuid = $1",
+        host,
+        guest,
+    )
+
+
 async def is_friend(conn: Connection, host: str, guest: str) -> bool:
     """True when guest is on host's friends list."""
     row = await conn.fetchval("SELECT 1 FROM friends WHERE host = $1 AND friend = $2", host, guest)
@@ -170,6 +183,26 @@ async def remove_ban(conn: Connection, host: str, banned: str) -> bool:
     if removed:
         await conn.execute("UPDATE hosts SET ban_count = ban_count - 1 WHERE uuid = $1", host)
     return bool(removed)
+
+
+async def lock_for_delete(conn: Connection, uuid: str) -> HostRecord | None:
+    """Lock a host about to be deleted, and every host that has it as a friend, in uuid order.
+
+    Their rows are locked before any friend row, as their own writes do, and in one global
+    order, so a deletion deadlocks neither with their bans and unfriends nor with their own
+    deletions. On PostgreSQL the host's row is locked FOR UPDATE: a plain UPDATE would let a
+    concurrent befriend insert a friend row that the cascade removes behind friend_count's back.
+    """
+    rows = await conn.fetch("SELECT host FROM friends WHERE friend = $1", uuid)
+    record = None
+    for each in sorted({uuid, *(row[0] for row in rows)}):  # type: ignore[index]
+        if each != uuid:
+            await conn.execute("UPDATE hosts SET version = version + 1 WHERE uuid = $1", each)
+            continue
+        if conn.dialect == "postgresql":
+            await conn.fetchval("SELECT 1 FROM hosts WHERE uuid = $1 FOR UPDATE", uuid)
+        record = await lock(conn, uuid)
+    return record
 
 
 async def delete(conn: Connection, uuid: str) -> None:

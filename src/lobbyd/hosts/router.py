@@ -124,7 +124,7 @@ async def get(
 @router.put(
     "/{host}/only_friends",
     response_model=Host,
-    responses=error_responses(401, 403, 404, 503),
+    responses=error_responses(401, 403, 404, 413, 503),
     summary="set is {host} welcomes only friends",
 )
 async def set_only_friends(
@@ -137,7 +137,7 @@ async def set_only_friends(
 @router.put(
     "/{host}/allow_nonames",
     response_model=Host,
-    responses=error_responses(401, 403, 404, 503),
+    responses=error_responses(401, 403, 404, 413, 503),
     summary="set is {host} welcomes nonames",
 )
 async def set_allow_nonames(

@@ -13,6 +13,10 @@ from lobbyd.schemas import StrictBody
 def _guest(value: str) -> str:
     if not value.isprintable():
         raise ValueError("a guest id must be printable characters")
+    if any(segment in (".", "..") for segment in value.split("/")):
+        # HTTP clients rewrite "." and ".." path segments before sending, so such an id would
+        # silently address another resource (DELETE .../banlist/.. is DELETE /hosts/{host}).
+        raise ValueError('a guest id may not have "." or ".." as a path segment')
     # A registered host may be named in any UUID spelling; one canonical form means a ban or a
     # membership cannot be dodged by writing the same uuid in capitals.
     return canonical_uuid(value) or value

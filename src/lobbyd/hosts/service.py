@@ -32,6 +32,7 @@ class Relationship:
     allow_nonames: bool
     friend: bool
     banned: bool
+    registered: bool
 
 
 class HostsService:
@@ -170,7 +171,8 @@ class HostsService:
         self._require_owner(principal, host)
         after: list[AfterCommit] = []
         async with self.db.transaction() as conn:
-            await self._lock(conn, principal, host)
+            if await repo.lock_for_delete(conn, host) is None:
+                raise not_found_this() if principal.subject == host else not_found_other()
             for hook in self.delete_hooks:
                 action = await hook(conn, host)
                 if action is not None:
@@ -194,6 +196,10 @@ class HostsService:
             record = await repo.lock(conn, host)
             if record is None:
                 raise not_found_other() if principal is not None else not_found_this()
+            if principal is None:
+                # Proved again under the row lock: of concurrent rotations with the same old
+                # secret, only the first may succeed (the read above only turns away cheap misses).
+                self._prove(record, username, password)
             await repo.set_secret(conn, host, digest(secret))
             view = await self._reload(conn, record)
         return Registered(**view.model_dump(), secret=secret)
@@ -221,14 +227,15 @@ class HostsService:
 
     async def relationship(self, conn: Connection, host: str, guest: str) -> Relationship | None:
         """The host's flags and lists as they concern one guest; None if no such host."""
-        record = await repo.get(conn, host)
-        if record is None:
+        row = await repo.relationship(conn, host, guest)
+        if row is None:
             return None
         return Relationship(
-            only_friends=record.only_friends,
-            allow_nonames=record.allow_nonames,
-            friend=await repo.is_friend(conn, host, guest),
-            banned=await repo.is_banned(conn, host, guest),
+            only_friends=bool(row["only_friends"]),
+            allow_nonames=bool(row["allow_nonames"]),
+            friend=bool(row["friend"]),
+            banned=bool(row["banned"]),
+            registered=bool(row["registered"]),
         )
 
     async def exists(self, conn: Connection, host: str) -> bool:

@@ -26,8 +26,8 @@ class SystemClock:
 class ManualClock:
     """A clock that only moves when told to (tests)."""
 
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self._now = start
+    def __init__(self, start: float | None = None) -> None:
+        self._now = time.time() if start is None else start
 
     def now(self) -> float:
         """Seconds since the epoch."""

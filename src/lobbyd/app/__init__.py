@@ -13,6 +13,7 @@ from lobbyd.app.limits import BodyLimit
 from lobbyd.config import Settings
 from lobbyd.hosts import router as hosts_router
 from lobbyd.kit.clock import Clock, SystemClock
+from lobbyd.sessions import router as sessions_router
 
 DESCRIPTION = """\
 Session service for player-hosted multiplayer games: hosts register and log in, keep friends and
@@ -35,6 +36,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.authenticator = running.authenticator
         app.state.throttle = running.throttle
         app.state.hosts = running.hosts
+        app.state.sessions = running.sessions
+        app.state.tickets = running.tickets
+        app.state.store = running.store
         try:
             yield
         finally:
@@ -45,7 +49,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        openapi_tags=[{"name": "hosts", "description": "registration, login, friends, bans"}],
+        openapi_tags=[
+            {"name": "hosts", "description": "registration, login, friends, bans"},
+            {"name": "sessions", "description": "launch, join, lifecycle, join tickets"},
+        ],
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -53,4 +60,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.include_router(hosts_router.public)
     app.include_router(hosts_router.router)
+    app.include_router(sessions_router.public)
+    app.include_router(sessions_router.router)
     return app

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from lobbyd.auth.principal import Authenticator
 from lobbyd.auth.throttle import Throttle
+from lobbyd.auth.tickets import Tickets, new_private_key_pem
 from lobbyd.auth.tokens import Tokens
 from lobbyd.config import Settings
 from lobbyd.db import Database, open_database
@@ -18,6 +19,10 @@ from lobbyd.errors import Unavailable
 from lobbyd.hosts.service import HostsService
 from lobbyd.kit.clock import Clock
 from lobbyd.kit.ratelimit import RateLimiter
+from lobbyd.sessions.service import SessionsService
+from lobbyd.sessions.sweep import Sweeper
+from lobbyd.store import open_store
+from lobbyd.store.base import Limits, SyncStore
 
 log = logging.getLogger("lobbyd")
 
@@ -35,9 +40,15 @@ class Runtime:
     authenticator: Authenticator
     throttle: Throttle
     hosts: HostsService
+    store: SyncStore
+    tickets: Tickets
+    sessions: SessionsService
+    sweeper: Sweeper
 
     async def close(self) -> None:
-        """Release connections."""
+        """Stop the sweep and release connections."""
+        await self.sweeper.stop()
+        await self.store.close()
         await self.db.close()
 
 
@@ -91,6 +102,26 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         },
         settings.trusted_proxies,
     )
+    store = open_store(settings.redis_url, _limits(settings), clock)
+    tickets = Tickets(
+        await db_meta.get_or_create(db, "ticket_key_es256", new_private_key_pem),
+        issuer=settings.jwt_issuer,
+        ttl=settings.ticket_ttl,
+        clock=clock,
+    )
+    sessions = SessionsService(db, store, hosts, tickets, settings, clock)
+    hosts.ban_hooks.append(sessions.lifecycle.on_ban)
+    hosts.delete_hooks.append(sessions.lifecycle.on_host_deleted)
+    sweeper = Sweeper(
+        db,
+        sessions.lifecycle,
+        sessions.relay,
+        sessions.timing,
+        clock,
+        interval=settings.sweep_interval,
+        grace=settings.sync_grace,
+    )
+    sweeper.start()
     return Runtime(
         settings=settings,
         clock=clock,
@@ -99,4 +130,18 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         authenticator=Authenticator(tokens, hosts.secret_generation),
         throttle=throttle,
         hosts=hosts,
+        store=store,
+        tickets=tickets,
+        sessions=sessions,
+        sweeper=sweeper,
+    )
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits(
+        state_max=settings.sync_state_max,
+        member_max=settings.sync_member_max,
+        log_size=settings.sync_log_size,
+        log_age=settings.sync_log_age,
+        queue_max=settings.ws_queue_max,
     )

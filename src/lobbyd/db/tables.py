@@ -7,6 +7,7 @@ RFC 3339 only at the edge.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Double,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData(
@@ -68,4 +70,115 @@ bans = Table(
     Column("host", String(36), ForeignKey("hosts.uuid", ondelete="CASCADE"), primary_key=True),
     Column("banned", String(128), primary_key=True),
     Column("added_at", Double, nullable=False),
+)
+
+# BIGINT on PostgreSQL (a sequence: never reused); INTEGER PRIMARY KEY AUTOINCREMENT on SQLite
+# (AUTOINCREMENT also guarantees an id is never reused, even after deletes).
+SessionId = BigInteger().with_variant(Integer, "sqlite")
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", SessionId, primary_key=True, autoincrement=True),
+    Column("host", String(36), nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("visibility", String(8), nullable=False),
+    Column("labels", Text, nullable=False),  # JSON object
+    Column("keywords", Text, nullable=False),  # JSON array (also rows of session_keywords)
+    Column("connection", Text, nullable=True),  # JSON object
+    Column("turn", Text, nullable=False),  # JSON array of players
+    Column("status", String(8), nullable=False),  # active | ended
+    Column("end_reason", String(32), nullable=True),
+    Column("created_at", Double, nullable=False),
+    Column("ended_at", Double, nullable=True),
+    Column("host_seen_at", Double, nullable=False),
+    # Bumped by every change to the session; its row lock serializes joins, bans and kicks.
+    Column("version", Integer, nullable=False),
+    # Number of the last membership event written to session_events.
+    Column("event_seq", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+# One active session per host; launch relies on it to stay idempotent under concurrency.
+Index(
+    "uq_sessions_active_host",
+    sessions.c.host,
+    unique=True,
+    postgresql_where=text("status = 'active'"),
+    sqlite_where=text("status = 'active'"),
+)
+# The sweep finds silent hosts through this.
+Index(
+    "ix_sessions_active_seen",
+    sessions.c.host_seen_at,
+    postgresql_where=text("status = 'active'"),
+    sqlite_where=text("status = 'active'"),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column(
+        "session_id", SessionId, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("player", String(128), primary_key=True),
+    Column("role", String(8), nullable=False),  # host | guest
+    Column("joined_at", Double, nullable=False),
+    Column("seen_at", Double, nullable=False),
+    # Rows exist only while the session is active, so this is "a player is in at most one
+    # active session", enforced by the database under any concurrency.
+    Index("uq_members_player", "player", unique=True),
+    Index(None, "seen_at"),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    Column(
+        "session_id", SessionId, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("player", String(128), primary_key=True),
+    Column("inviter", String(36), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Index(None, "player"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    Column(
+        "session_id", SessionId, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("player", String(128), primary_key=True),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Index(None, "player"),
+    Index(None, "expires_at"),
+)
+
+session_keywords = Table(
+    "session_keywords",
+    metadata,
+    Column(
+        "session_id", SessionId, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("keyword", String(64), primary_key=True),
+    Index(None, "keyword", "session_id"),
+)
+
+# Membership events, written in the transaction that makes the change and relayed to the sync
+# store after it commits: nothing is announced for a rolled-back change, nothing committed is
+# lost if the store is briefly away (the sweep relays what is left).
+session_events = Table(
+    "session_events",
+    metadata,
+    Column(
+        "session_id", SessionId, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("seq", Integer, primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("player", String(128), nullable=True),
+    Column("reason", String(32), nullable=True),
+    Column("created_at", Double, nullable=False),
 )

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description="redis://HOST:PORT/DB; unset means the in-process sync store"
     )
+    redis_prefix: str = Field(
+        "lobbyd:", min_length=1, max_length=64, description="prefix of every Redis key lobbyd uses"
+    )
 
     jwt_secret: SecretStr | None = Field(
         None, description="HMAC key for tokens; unset: generated once and kept in the database"

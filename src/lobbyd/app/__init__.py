@@ -11,9 +11,11 @@ from lobbyd import __version__
 from lobbyd.app import errors, runtime
 from lobbyd.app.limits import BodyLimit
 from lobbyd.config import Settings
+from lobbyd.directory import router as directory_router
 from lobbyd.hosts import router as hosts_router
 from lobbyd.kit.clock import Clock, SystemClock
 from lobbyd.sessions import router as sessions_router
+from lobbyd.sync import router as sync_router
 
 DESCRIPTION = """\
 Session service for player-hosted multiplayer games: hosts register and log in, keep friends and
@@ -39,6 +41,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.sessions = running.sessions
         app.state.tickets = running.tickets
         app.state.store = running.store
+        app.state.sync = running.sync
+        app.state.directory = running.directory
         try:
             yield
         finally:
@@ -52,6 +56,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         openapi_tags=[
             {"name": "hosts", "description": "registration, login, friends, bans"},
             {"name": "sessions", "description": "launch, join, lifecycle, join tickets"},
+            {"name": "sync", "description": "each session's live source of truth"},
+            {"name": "directory", "description": "per-player sessions, invites, queries"},
         ],
     )
     app.state.settings = settings
@@ -62,4 +68,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(hosts_router.router)
     app.include_router(sessions_router.public)
     app.include_router(sessions_router.router)
+    app.include_router(sync_router.router)
+    app.include_router(directory_router.router)
     return app

@@ -15,6 +15,7 @@ from lobbyd.config import Settings
 from lobbyd.db import Database, open_database
 from lobbyd.db import meta as db_meta
 from lobbyd.db.migrate import head
+from lobbyd.directory.service import DirectoryService
 from lobbyd.errors import Unavailable
 from lobbyd.hosts.service import HostsService
 from lobbyd.kit.clock import Clock
@@ -23,6 +24,7 @@ from lobbyd.sessions.service import SessionsService
 from lobbyd.sessions.sweep import Sweeper
 from lobbyd.store import open_store
 from lobbyd.store.base import Limits, SyncStore
+from lobbyd.sync.service import SyncService
 
 log = logging.getLogger("lobbyd")
 
@@ -44,6 +46,8 @@ class Runtime:
     tickets: Tickets
     sessions: SessionsService
     sweeper: Sweeper
+    sync: SyncService
+    directory: DirectoryService
 
     async def close(self) -> None:
         """Stop the sweep and release connections."""
@@ -102,7 +106,7 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         },
         settings.trusted_proxies,
     )
-    store = open_store(settings.redis_url, _limits(settings), clock)
+    store = open_store(settings.redis_url, _limits(settings), clock, prefix=settings.redis_prefix)
     tickets = Tickets(
         await db_meta.get_or_create(db, "ticket_key_es256", new_private_key_pem),
         issuer=settings.jwt_issuer,
@@ -134,6 +138,8 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         tickets=tickets,
         sessions=sessions,
         sweeper=sweeper,
+        sync=SyncService(store, sessions, settings, clock),
+        directory=DirectoryService(db, sessions, hosts, settings, clock),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -11,6 +12,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import redis
+import redis.asyncio as aioredis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from lobbyd.db import migrate
 
@@ -73,3 +78,40 @@ async def database(backend: str, directory: Path) -> AsyncIterator[str]:
     else:
         async with sqlite_database(directory) as url:
             yield url
+
+
+@functools.cache
+def redis_error(url: str) -> str | None:
+    """Why the shared Redis does not answer (asked once per run), or None."""
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0)
+    )
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as error:
+        return str(error)
+    finally:
+        client.close()
+    return None
+
+
+def shared_redis() -> str:
+    """The shared Redis URL once it has answered (skip without it; under CI=true, fail)."""
+    error = redis_error(REDIS_URL)
+    if error is not None:
+        unavailable("Redis at 127.0.0.1:6379", error)
+    return REDIS_URL
+
+
+def redis_prefix() -> str:
+    """A fresh key prefix, so a test touches only its own keys."""
+    return f"lobbyd-test-{secrets.token_hex(6)}:"
+
+
+async def delete_keys(url: str, prefix: str) -> None:
+    """Delete the keys under `prefix` (never anyone else's)."""
+    client = aioredis.Redis.from_url(url, decode_responses=True)
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
+    if keys:
+        await client.unlink(*keys)
+    await client.aclose()

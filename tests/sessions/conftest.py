@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 
+from tests.backends import delete_keys, redis_prefix, shared_redis
 from tests.helpers import HostAccount
 
 
@@ -38,3 +41,14 @@ async def join(
     return await client.post(
         "/sessions/players", json={"host": host, "guest": guest}, headers=caller.auth
     )
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def settings_overrides(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
+    """Every sessions test runs with the in-process store and with Redis (own key prefix)."""
+    if request.param == "memory":
+        yield {}
+        return
+    url, prefix = shared_redis(), redis_prefix()
+    yield {"redis_url": url, "redis_prefix": prefix}
+    await delete_keys(url, prefix)

@@ -7,21 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
 import pytest
-import redis
 import redis.asyncio as aioredis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from lobbyd.kit.clock import ManualClock
 from lobbyd.store import Change, Limits, MemoryStore, RedisStore, Subscription, SyncStore
-from tests.backends import REDIS_URL, unavailable
+from tests.backends import delete_keys, redis_prefix, shared_redis
 
 # Small enough that tests reach every limit quickly.
 LIMITS = Limits(state_max=512, member_max=128, log_size=32, log_age=60.0, queue_max=16)
@@ -33,43 +29,16 @@ class MakeStore(Protocol):
     async def __call__(self, **limits: Any) -> SyncStore: ...
 
 
-@functools.cache
-def redis_error(url: str) -> str | None:
-    """Why the shared Redis does not answer (asked once per run), or None."""
-    client = redis.Redis.from_url(
-        url, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0)
-    )
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as error:
-        return str(error)
-    finally:
-        client.close()
-    return None
-
-
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """The shared Redis, once it has answered (skipped without it; under CI=true, failed)."""
-    error = redis_error(REDIS_URL)
-    if error is not None:
-        unavailable("Redis at 127.0.0.1:6379", error)
-    return REDIS_URL
-
-
-async def delete_keys(url: str, prefix: str) -> None:
-    """Delete the keys under `prefix` (never anyone else's)."""
-    client = aioredis.Redis.from_url(url, decode_responses=True)
-    keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
-    if keys:
-        await client.unlink(*keys)
-    await client.aclose()
+    return shared_redis()
 
 
 @pytest.fixture
 def prefix() -> str:
     """This test's own key prefix."""
-    return f"lobbyd-test-{secrets.token_hex(6)}:"
+    return redis_prefix()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from lobbyd import __version__
-from lobbyd.app import errors, runtime
+from lobbyd.app import errors, health, runtime
 from lobbyd.app.limits import BodyLimit
 from lobbyd.config import Settings
 from lobbyd.directory import router as directory_router
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock
     errors.install(app)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.include_router(health.router)
     app.include_router(hosts_router.public)
     app.include_router(hosts_router.router)
     app.include_router(sessions_router.public)

@@ -66,6 +66,10 @@ async def test_database_down_is_503_unavailable_and_service_recovers_by_itself(
             f"/hosts/{host['uuid']}/access_token", auth=(host["uuid"], host["secret"])
         )
         assert login.status_code == 503
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["database"] == "unavailable"
+        assert (await client.get("/healthz")).status_code == 200
     finally:
         postgres.start()
     assert (await _until(client, 200)).status_code == 200

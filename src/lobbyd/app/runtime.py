@@ -6,9 +6,13 @@ import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
 
 from lobbyd.auth.principal import Authenticator
-from lobbyd.auth.throttle import Throttle
+from lobbyd.auth.ratelimit_redis import RedisRateLimiter
+from lobbyd.auth.throttle import Limiter, LocalLimiter, Throttle
 from lobbyd.auth.tickets import Tickets, new_private_key_pem
 from lobbyd.auth.tokens import Tokens
 from lobbyd.config import Settings
@@ -49,10 +53,14 @@ class Runtime:
     sync: SyncService
     directory: DirectoryService
 
+    limits_redis: Redis | None
+
     async def close(self) -> None:
         """Stop the sweep and release connections."""
         await self.sweeper.stop()
         await self.store.close()
+        if self.limits_redis is not None:
+            await self.limits_redis.aclose()
         await self.db.close()
 
 
@@ -99,10 +107,13 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         clock=clock,
     )
     hosts = HostsService(db, tokens, settings, clock)
+    limits_redis = (
+        Redis.from_url(settings.redis_url, **_REDIS_OPTIONS) if settings.redis_url else None
+    )
     throttle = Throttle(
         {
-            "register": RateLimiter(settings.register_rate, clock),
-            "login": RateLimiter(settings.login_rate, clock),
+            name: _limiter(limits_redis, name, rate, settings, clock)
+            for name, rate in (("register", settings.register_rate), ("login", settings.login_rate))
         },
         settings.trusted_proxies,
     )
@@ -140,7 +151,21 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         sweeper=sweeper,
         sync=SyncService(store, sessions, settings, clock),
         directory=DirectoryService(db, sessions, hosts, settings, clock),
+        limits_redis=limits_redis,
     )
+
+
+# A limiter must answer fast or stand aside: short timeouts, no retries.
+_REDIS_OPTIONS: dict[str, Any] = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+
+
+def _limiter(
+    redis: Redis | None, name: str, rate: int, settings: Settings, clock: Clock
+) -> Limiter:
+    """Shared by every replica through Redis when it is configured, else per process."""
+    if redis is None:
+        return LocalLimiter(RateLimiter(rate, clock))
+    return RedisRateLimiter(redis, name, rate, clock, settings.redis_prefix)
 
 
 def _limits(settings: Settings) -> Limits:

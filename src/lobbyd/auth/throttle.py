@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from fastapi import Request
 
@@ -11,21 +12,40 @@ from lobbyd.kit.addresses import Network, client_address
 from lobbyd.kit.ratelimit import RateLimiter
 
 
+class Limiter(Protocol):
+    """Counts events per key."""
+
+    async def hit(self, key: str) -> int:
+        """Record one event; 0 if allowed, else the seconds to wait."""
+        ...
+
+
+class LocalLimiter:
+    """The in-process limiter (one worker's own count)."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    async def hit(self, key: str) -> int:
+        """Record one event; 0 if allowed, else the seconds to wait."""
+        return self.limiter.hit(key)
+
+
 class Throttle:
     """Named rate limiters keyed by the client's address."""
 
-    def __init__(self, limiters: dict[str, RateLimiter], proxies: list[Network]) -> None:
+    def __init__(self, limiters: dict[str, Limiter], proxies: list[Network]) -> None:
         self.limiters = limiters
         self.proxies = proxies
 
-    def check(self, name: str, request: Request) -> None:
+    async def check(self, name: str, request: Request) -> None:
         """429 with Retry-After when this address is over the named limit."""
         peer = request.client.host if request.client else None
         # Every X-Forwarded-For line, in order: a proxy may add a line of its own rather than
         # extend the client's, and only the last hops are the proxies' to vouch for.
         forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
         address = client_address(peer, forwarded, self.proxies)
-        wait = self.limiters[name].hit(address)
+        wait = await self.limiters[name].hit(address)
         if wait:
             raise RateLimited(wait)
 
@@ -35,6 +55,6 @@ def throttled(name: str) -> Callable[[Request], Awaitable[None]]:
 
     async def dependency(request: Request) -> None:
         throttle: Throttle = request.app.state.throttle
-        throttle.check(name, request)
+        await throttle.check(name, request)
 
     return dependency

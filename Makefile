@@ -27,8 +27,8 @@ run: $(VENV)/.run-installed
 	$(BIN)/lobbyd serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.dev-installed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lobbyd.db.base import Connection, Database, IntegrityError, Row
+from lobbyd.db.base import Connection, Database, IntegrityError, Reader, Row
 
 
 def open_database(url: str, pool_size: int = 10) -> Database:
@@ -18,4 +18,4 @@ def open_database(url: str, pool_size: int = 10) -> Database:
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
 
 
-__all__ = ["Connection", "Database", "IntegrityError", "Row", "open_database"]
+__all__ = ["Connection", "Database", "IntegrityError", "Reader", "Row", "open_database"]

@@ -44,6 +44,20 @@ class Connection(Protocol):
         ...
 
 
+class Reader(Protocol):
+    """Anything that runs a query: a Connection, or a Database for a lone statement."""
+
+    dialect: Dialect
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        """The first row of a query, or None."""
+        ...
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """The first column of the first row, or None."""
+        ...
+
+
 class Database(Protocol):
     """A pool of connections to one database."""
 
@@ -63,4 +77,20 @@ class Database(Protocol):
 
     def reading(self) -> AbstractAsyncContextManager[Connection]:
         """A read-only transaction (a consistent snapshot)."""
+        ...
+
+    def autocommit(self) -> AbstractAsyncContextManager[Connection]:
+        """A connection where each statement commits by itself (one statement jobs: no
+        BEGIN/COMMIT round trips)."""
+        ...
+
+    # One read-only statement on its own (atomic by itself): no BEGIN/COMMIT round trips. Hot
+    # paths use these whenever a single statement does the whole job.
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        """The first row of one statement, run on its own."""
+        ...
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """The first value of one statement, run on its own."""
         ...

@@ -122,6 +122,34 @@ class PostgresDatabase:
             yield conn
 
     @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[PostgresConnection]:
+        """A pooled connection outside any transaction: each statement commits by itself."""
+        async with self._single() as raw:
+            yield PostgresConnection(raw)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        """The first row of one statement, in autocommit."""
+        async with self._single() as raw:
+            row: Row | None = await raw.fetchrow(sql, *args)
+        return row
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """The first value of one statement, in autocommit."""
+        async with self._single() as raw:
+            return await raw.fetchval(sql, *args)
+
+    @asynccontextmanager
+    async def _single(self) -> AsyncIterator[asyncpg.Connection]:
+        assert self._pool is not None, "database not connected"
+        try:
+            async with self._pool.acquire() as raw:
+                yield raw
+        except UNREACHABLE as exc:
+            raise Unavailable("the database is unavailable; retry shortly") from exc
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(str(exc)) from exc
+
+    @asynccontextmanager
     async def _session(self, *, readonly: bool) -> AsyncIterator[PostgresConnection]:
         assert self._pool is not None, "database not connected"
         try:

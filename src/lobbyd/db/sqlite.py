@@ -146,6 +146,26 @@ class SqliteDatabase:
         finally:
             self._readers.put_nowait(raw)
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[SqliteConnection]:
+        """The writer connection outside a transaction: each statement commits by itself."""
+        assert self._writer is not None, "database not connected"
+        async with self._write_lock:
+            yield SqliteConnection(self._writer)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        """The first row of one statement (read-only: runs on a reader connection)."""
+        raw = await self._readers.get()
+        try:
+            return await SqliteConnection(raw).fetchrow(sql, *args)
+        finally:
+            self._readers.put_nowait(raw)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """The first value of one statement (read-only: runs on a reader connection)."""
+        row = await self.fetchrow(sql, *args)
+        return row[0] if row is not None else None  # type: ignore[index]
+
     @staticmethod
     async def _run(raw: aiosqlite.Connection, sql: str) -> None:
         try:

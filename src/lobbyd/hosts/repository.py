@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal
 
-from lobbyd.db import Connection, Row
+from lobbyd.db import Connection, Reader, Row
 
 _COLUMNS = (
     "uuid, secret_digest, secret_gen, only_friends, allow_nonames, version, friend_count, ban_count"
@@ -53,7 +54,7 @@ async def insert(conn: Connection, uuid: str, secret_digest: str, now: float) ->
     return _record(row)
 
 
-async def get(conn: Connection, uuid: str) -> HostRecord | None:
+async def get(conn: Reader, uuid: str) -> HostRecord | None:
     """A host, or None."""
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM hosts WHERE uuid = $1", uuid)
     return _record(row) if row else None
@@ -67,7 +68,7 @@ async def lock(conn: Connection, uuid: str) -> HostRecord | None:
     return _record(row) if row else None
 
 
-async def secret_generation(conn: Connection, uuid: str) -> int | None:
+async def secret_generation(conn: Reader, uuid: str) -> int | None:
     """The host's current secret generation, or None if it does not exist."""
     value = await conn.fetchval("SELECT secret_gen FROM hosts WHERE uuid = $1", uuid)
     return int(value) if value is not None else None
@@ -98,23 +99,30 @@ async def set_secret(conn: Connection, uuid: str, secret_digest: str) -> int:
     return int(value)
 
 
-async def friends(conn: Connection, uuid: str) -> list[str]:
-    """The host's friends, oldest first."""
-    rows = await conn.fetch(
-        "SELECT friend FROM friends WHERE host = $1 ORDER BY added_at, friend", uuid
-    )
-    return [row[0] for row in rows]  # type: ignore[index]
+async def view(conn: Reader, uuid: str) -> tuple[HostRecord, list[str], list[str]] | None:
+    """A host with its friends and banlist (oldest first), in one statement."""
+    if conn.dialect == "postgresql":
+        lists = (
+            "ARRAY(SELECT friend FROM friends WHERE host = $1 ORDER BY added_at, friend) AS fl, "
+            "ARRAY(SELECT banned FROM bans WHERE host = $1 ORDER BY added_at, banned) AS bl"
+        )
+    else:
+        lists = (
+            "(SELECT json_group_array(friend) FROM "
+            "(SELECT friend FROM friends WHERE host = $1 ORDER BY added_at, friend)) AS fl, "
+            "(SELECT json_group_array(banned) FROM "
+            "(SELECT banned FROM bans WHERE host = $1 ORDER BY added_at, banned)) AS bl"
+        )
+    row = await conn.fetchrow(f"SELECT {_COLUMNS}, {lists} FROM hosts WHERE uuid = $1", uuid)
+    if row is None:
+        return None
+    friend_list, ban_list = row["fl"], row["bl"]
+    if isinstance(friend_list, str):  # SQLite hands the lists over as JSON text
+        friend_list, ban_list = json.loads(friend_list), json.loads(ban_list)
+    return _record(row), list(friend_list), list(ban_list)
 
 
-async def banlist(conn: Connection, uuid: str) -> list[str]:
-    """The host's banned guests, oldest first."""
-    rows = await conn.fetch(
-        "SELECT banned FROM bans WHERE host = $1 ORDER BY added_at, banned", uuid
-    )
-    return [row[0] for row in rows]  # type: ignore[index]
-
-
-async def relationship(conn: Connection, host: str, guest: str) -> Row | None:
+async def relationship(conn: Reader, host: str, guest: str) -> Row | None:
     """In one round trip: the host's flags, and whether guest is a friend, banned, registered."""
     return await conn.fetchrow(
         "SELECT h.only_friends, h.allow_nonames, "
@@ -125,12 +133,6 @@ async def relationship(conn: Connection, host: str, guest: str) -> Row | None:
         host,
         guest,
     )
-
-
-async def is_friend(conn: Connection, host: str, guest: str) -> bool:
-    """True when guest is on host's friends list."""
-    row = await conn.fetchval("SELECT 1 FROM friends WHERE host = $1 AND friend = $2", host, guest)
-    return row is not None
 
 
 async def is_banned(conn: Connection, host: str, guest: str) -> bool:

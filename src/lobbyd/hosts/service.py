@@ -49,14 +49,13 @@ class HostsService:
     async def register(self) -> Registered:
         """Create a host; its secret is returned once and only its digest is kept."""
         secret = new_secret()
-        async with self.db.transaction() as conn:
+        async with self.db.autocommit() as conn:  # one INSERT: no transaction round trips
             record = await repo.insert(conn, new_uuid(), digest(secret), self.clock.now())
         return Registered(**self._view(record, [], []).model_dump(), secret=secret)
 
     async def login(self, host: str, username: str | None, password: str | None) -> Token:
         """A token for a host proving its secret (or its uuid alone with LOBBYD_LOGIN=uuid)."""
-        async with self.db.reading() as conn:
-            record = await repo.get(conn, host)
+        record = await repo.get(self.db, host)
         if record is None:
             raise not_found_this()
         if self.settings.login != "uuid":
@@ -68,35 +67,29 @@ class HostsService:
         if principal.is_admin and principal.subject == ADMIN_SUBJECT:
             token = self.tokens.issue(ADMIN_SUBJECT, principal.scopes or ADMIN_SCOPES)
             return Token(token=token, expires_in=self.tokens.ttl)
-        async with self.db.reading() as conn:
-            record = await repo.get(conn, principal.subject)
+        record = await repo.get(self.db, principal.subject)
         if record is None:
             raise not_found_this()
         return self._token(record)
 
     async def etag(self, principal: Claims, host: str) -> str | None:
         """The ETag GET /hosts/{host} would carry, from one cheap read; None if no such host."""
-        async with self.db.reading() as conn:
-            record = await repo.get(conn, host)
+        record = await repo.get(self.db, host)
         return None if record is None else self._etag(principal, record)
 
     async def get(self, principal: Claims, host: str) -> tuple[Host | HostPublic, str]:
         """The owner's (or an admin's) whole view, or anyone else's public view, with its ETag."""
-        async with self.db.reading() as conn:
-            record = await repo.get(conn, host)
-            if record is None:
-                raise not_found_this() if principal.subject == host else not_found_other()
-            if not self._owns(principal, host):
-                public = HostPublic(
-                    uuid=record.uuid,
-                    only_friends=record.only_friends,
-                    allow_nonames=record.allow_nonames,
-                )
-                return public, self._etag(principal, record)
-            view = self._view(
-                record, await repo.friends(conn, host), await repo.banlist(conn, host)
+        owner = self._owns(principal, host)
+        found = await (repo.view(self.db, host) if owner else repo.get(self.db, host))
+        if found is None:
+            raise not_found_this() if principal.subject == host else not_found_other()
+        if isinstance(found, HostRecord):
+            public = HostPublic(
+                uuid=found.uuid, only_friends=found.only_friends, allow_nonames=found.allow_nonames
             )
-        return view, self._etag(principal, record)
+            return public, self._etag(principal, found)
+        record, friends, banlist = found
+        return self._view(record, friends, banlist), self._etag(principal, record)
 
     async def set_only_friends(self, principal: Claims, host: str, value: bool) -> Host:
         """Welcome only friends, or not."""
@@ -113,11 +106,13 @@ class HostsService:
             record = await self._lock(conn, principal, host)
             if friend == host:
                 raise BadRequest("a host cannot befriend itself", "befriend_self")
-            if not await repo.exists(conn, friend):
+            relation = await repo.relationship(conn, host, friend)
+            assert relation is not None  # the host row is locked: it exists
+            if not relation["registered"]:
                 raise not_found_other()
-            if await repo.is_banned(conn, host, friend):
+            if relation["banned"]:
                 raise BadRequest("this host is banned; unban it first", "friend_banned")
-            if not await repo.is_friend(conn, host, friend):
+            if not relation["friend"]:
                 if record.friend_count >= self.settings.max_friends:
                     raise BadRequest("the friends list is full", "list_full")
                 try:
@@ -143,10 +138,10 @@ class HostsService:
             record = await self._lock(conn, principal, host)
             if guest == host:
                 raise BadRequest("a host cannot ban itself", "ban_self")
-            if not await repo.is_banned(conn, host, guest):
-                if record.ban_count >= self.settings.max_banlist:
-                    raise BadRequest("the banlist is full", "list_full")
-                await repo.add_ban(conn, host, guest, self.clock.now())
+            full = record.ban_count >= self.settings.max_banlist
+            if full and not await repo.is_banned(conn, host, guest):
+                raise BadRequest("the banlist is full", "list_full")
+            await repo.add_ban(conn, host, guest, self.clock.now())
             await repo.remove_friend(conn, host, guest)
             for hook in self.ban_hooks:
                 action = await hook(conn, host, guest)
@@ -205,8 +200,7 @@ class HostsService:
         return Registered(**view.model_dump(), secret=secret)
 
     async def _check_secret(self, host: str, username: str | None, password: str | None) -> None:
-        async with self.db.reading() as conn:
-            record = await repo.get(conn, host)
+        record = await repo.get(self.db, host)
         if record is None:
             raise not_found_this()
         self._prove(record, username, password)
@@ -222,8 +216,7 @@ class HostsService:
 
     async def secret_generation(self, host: str) -> int | None:
         """The host's current secret generation (None if gone); tokens must carry it."""
-        async with self.db.reading() as conn:
-            return await repo.secret_generation(conn, host)
+        return await repo.secret_generation(self.db, host)
 
     async def relationship(self, conn: Connection, host: str, guest: str) -> Relationship | None:
         """The host's flags and lists as they concern one guest; None if no such host."""
@@ -256,11 +249,9 @@ class HostsService:
         return record
 
     async def _reload(self, conn: Connection, record: HostRecord) -> Host:
-        fresh = await repo.get(conn, record.uuid)
-        assert fresh is not None
-        return self._view(
-            fresh, await repo.friends(conn, fresh.uuid), await repo.banlist(conn, fresh.uuid)
-        )
+        found = await repo.view(conn, record.uuid)
+        assert found is not None
+        return self._view(*found)
 
     def _token(self, record: HostRecord) -> Token:
         token = self.tokens.issue(record.uuid, HOST_SCOPES, generation=record.secret_gen)

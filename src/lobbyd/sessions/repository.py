@@ -306,6 +306,38 @@ async def remove_member(conn: Connection, session_id: int, player: str) -> bool:
     return bool(removed)
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A player's membership anywhere, and its holds on one session."""
+
+    membership: Membership | None
+    invited: bool
+    reserved: bool
+
+
+async def standing(conn: Connection, session_id: int, player: str, now: float) -> Standing:
+    """In one round trip: the player's membership (any session) and its invite and live
+    reservation for `session_id`."""
+    row = await conn.fetchrow(
+        "SELECT m.session_id, m.role, m.seen_at, s.host_seen_at, "
+        "EXISTS (SELECT 1 FROM invites i WHERE i.session_id = $1 AND i.player = $2) AS invited, "
+        "EXISTS (SELECT 1 FROM reservations r WHERE r.session_id = $1 AND r.player = $2 "
+        "AND r.expires_at > $3) AS reserved "
+        "FROM (SELECT 1 AS one) AS anchor "
+        "LEFT JOIN members m ON m.player = $2 LEFT JOIN sessions s ON s.id = m.session_id",
+        session_id,
+        player,
+        now,
+    )
+    assert row is not None
+    membership = (
+        Membership(int(row["session_id"]), row["role"], row["seen_at"], row["host_seen_at"])
+        if row["session_id"] is not None
+        else None
+    )
+    return Standing(membership, bool(row["invited"]), bool(row["reserved"]))
+
+
 async def holds(conn: Connection, session_id: int, player: str, now: float) -> tuple[bool, bool]:
     """(invited, reserved): whether the player holds an invite or a live reservation."""
     row = await conn.fetchrow(

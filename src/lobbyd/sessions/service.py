@@ -188,22 +188,25 @@ class SessionsService:
     async def _admit(
         self, conn: Connection, session: SessionRecord, guest: str, now: float
     ) -> list[Pending]:
-        mine = await repo.membership(conn, guest)
+        standing = await repo.standing(conn, session.id, guest, now)
+        mine = standing.membership
         if mine is not None:
             if mine.session_id == session.id:
                 raise BadRequest("the guest is already in this session", "already_member")
             if self._stale(mine.seen_at, mine.host_seen_at, now):
                 raise _StaleMembership
             raise BadRequest("the guest is in another active session", "in_another_session")
-        verdict = await self._verdict(conn, session, guest, now)
+        verdict = await self._verdict(
+            conn, session.host, guest, standing.invited, standing.reserved
+        )
         if not verdict.welcome:
             raise NotFound("the host does not welcome this guest", "not_welcome")
         pending = await self._take_seat(conn, session, guest, now)
-        await repo.consume_holds(conn, session.id, guest)
+        if standing.invited or standing.reserved:
+            await repo.consume_holds(conn, session.id, guest)
         seq = await repo.add_event(conn, session.id, "member_joined", now, player=guest)
-        pending.append(
-            Pending(session.id, session.key, session.host, seq, Event("member_joined", guest))
-        )
+        event = Event("member_joined", guest)
+        pending.append(Pending(session.id, session.key, session.host, seq, event))
         # The event is published after commit; the store must be reachable now, or the join
         # is refused whole (503) rather than admitted unannounced.
         await self.store.ping()
@@ -223,18 +226,9 @@ class SessionsService:
         raise BadRequest("the session is full", "session_full")
 
     async def _verdict(
-        self,
-        conn: Connection,
-        session: SessionRecord | None,
-        guest: str,
-        now: float,
-        host: str | None = None,
+        self, conn: Connection, host: str, guest: str, invited: bool, reserved: bool
     ) -> Verdict:
-        host = host or (session.host if session else "")
         relation = await self.hosts.relationship(conn, host, guest)
-        invited, reserved = (
-            await repo.holds(conn, session.id, guest, now) if session else (False, False)
-        )
         return decide(
             Facts(
                 guest_is_host=guest == host,
@@ -268,7 +262,8 @@ class SessionsService:
             if not await self.hosts.exists(conn, host):
                 raise not_found_this() if principal.subject == host else not_found_other()
             session = await repo.active_of_host(conn, host)
-            verdict = await self._verdict(conn, session, guest, now, host)
+            held = await repo.holds(conn, session.id, guest, now) if session else (False, False)
+            verdict = await self._verdict(conn, host, guest, *held)
         return Welcome(welcome=verdict.welcome, reason=verdict.reason.value)
 
     async def get(self, principal: Claims, session_id: int) -> tuple[Session | SessionPublic, str]:

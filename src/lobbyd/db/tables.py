@@ -182,3 +182,35 @@ session_events = Table(
     Column("reason", String(32), nullable=True),
     Column("created_at", Double, nullable=False),
 )
+
+# Directory (CONTRACT section 8). Keyset pages of "all active sessions" (admin listings), also
+# by type, walk these instead of every session ever ended.
+Index(
+    "ix_sessions_active_id",
+    sessions.c.id,
+    postgresql_where=text("status = 'active'"),
+    sqlite_where=text("status = 'active'"),
+)
+Index(
+    "ix_sessions_active_type",
+    sessions.c.type,
+    sessions.c.id,
+    postgresql_where=text("status = 'active'"),
+    sqlite_where=text("status = 'active'"),
+)
+
+# A platform's own session (Steam lobby, PSN session, ...) linked to a lobbyd session; at most one
+# link per (lobbyd session, platform), and a platform session links to one lobbyd session.
+platform_sessions = Table(
+    "platform_sessions",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    # Ids may be 4096 characters, past what a B-tree entry holds; their SHA-256 is the key.
+    Column("id_digest", String(64), primary_key=True),
+    Column("platform_session_id", Text, nullable=False),
+    Column("platform_session_type", String(128), nullable=False),
+    Column("custom_data", Text, nullable=False),  # JSON object of strings
+    Column("session_id", SessionId, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Index(None, "session_id", "platform", unique=True),
+)

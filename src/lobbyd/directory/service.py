@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from lobbyd.auth.scopes import READ_PLAYER_ANY, READ_PLAYER_SELF, grants
+from lobbyd.auth.tokens import Claims
 from lobbyd.config import Settings
 from lobbyd.db import Database
+from lobbyd.directory import query as rules
+from lobbyd.directory import repository as repo
+from lobbyd.directory.holds import Holds
+from lobbyd.directory.platforms import Platforms
+from lobbyd.directory.repository import Holding
+from lobbyd.directory.schemas import (
+    PendingInvite,
+    PlayerSessions,
+    QueryPage,
+    SessionQuery,
+    SessionsOfType,
+    Tagged,
+    tagged,
+)
+from lobbyd.errors import BadRequest, Forbidden
 from lobbyd.hosts.service import HostsService
-from lobbyd.kit.clock import Clock
+from lobbyd.kit.clock import Clock, rfc3339
+from lobbyd.kit.pagination import decode_cursor, encode_cursor
 from lobbyd.sessions.service import SessionsService
 
 
@@ -25,3 +43,67 @@ class DirectoryService:
         self.hosts = hosts
         self.settings = settings
         self.clock = clock
+        self.timing = sessions.timing
+        self.holds = Holds(sessions.lifecycle, hosts, settings.reservation_timeout)
+        self.platforms = Platforms(db, sessions.lifecycle, self.timing, clock)
+
+    async def player_sessions(self, principal: Claims, player: str) -> Tagged:
+        """What a player is a member of, invited to and holds seats in, by session type
+        (the player themselves with session:read-player:self, or session:read-player:any)."""
+        own = rules.is_self(principal, player) and grants(principal.scopes, READ_PLAYER_SELF)
+        if not (own or grants(principal.scopes, READ_PLAYER_ANY)):
+            raise Forbidden("reading another player's sessions needs session:read-player:any")
+        now = self.clock.now()
+        async with self.db.reading() as conn:
+            held = await repo.holdings(
+                conn, player, now, now - self.timing.timeout, self.timing.gone_cutoff(now)
+            )
+        return tagged(_player_view(held))
+
+    async def query(self, principal: Claims, query: SessionQuery) -> QueryPage:
+        """A page of active sessions matching the filters, in session-id order."""
+        rules.check_permission(principal, query)  # 403 before anything else is looked at
+        scope = rules.cursor_scope(query)
+        after = 0
+        if query.cursor is not None:
+            try:
+                after = decode_cursor(query.cursor, scope)
+            except ValueError as exc:
+                raise BadRequest(
+                    "the cursor is malformed or belongs to other filters", "bad_cursor"
+                ) from exc
+        now = self.clock.now()
+        search = rules.resolve(principal, query, self.timing, now, after)
+        if search is None:
+            return QueryPage(results=[], next_cursor=None)
+        async with self.db.reading() as conn:
+            found = await repo.search(conn, search)
+        page = found[: query.take]
+        results = [rules.result(item, query.player, self.timing, now) for item in page]
+        more = len(found) > query.take
+        return QueryPage(
+            results=results, next_cursor=encode_cursor(page[-1].id, scope) if more else None
+        )
+
+
+def _player_view(held: list[Holding]) -> PlayerSessions:
+    groups: dict[str, SessionsOfType] = {}
+    for item in held:
+        group = groups.get(item.type)
+        if group is None:
+            group = groups[item.type] = SessionsOfType(
+                type=item.type, session_ids=[], pending_invites={}, reserved_sessions=[]
+            )
+        if item.kind == "member":
+            group.session_ids.append(item.session_id)
+        elif item.kind == "reserved":
+            group.reserved_sessions.append(item.session_id)
+        else:
+            group.pending_invites[str(item.session_id)] = PendingInvite(
+                session_id=item.session_id, inviting_player_uuid=item.inviter or ""
+            )
+    latest = max((item.at for item in held), default=None)
+    return PlayerSessions(
+        sessions=dict(sorted(groups.items())),
+        last_updated_timestamp=rfc3339(latest) if latest is not None else None,
+    )

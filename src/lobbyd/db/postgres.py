@@ -28,6 +28,12 @@ UNREACHABLE = (
 TRANSIENT = (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.SerializationError)
 
 
+async def _keep_session(raw: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset query on release (a round trip per request): lobbyd never changes
+    session state (no SET, LISTEN, temporary tables or session-level advisory locks), and the
+    pool still rolls back any transaction left open."""
+
+
 class PostgresConnection:
     """A pooled connection inside a transaction."""
 
@@ -97,6 +103,7 @@ class PostgresDatabase:
                 max_inactive_connection_lifetime=60.0,
                 command_timeout=30.0,
                 timeout=5.0,
+                reset=_keep_session,
             )
             async with self._pool.acquire() as raw:
                 await raw.execute("SELECT 1")

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     jwt_issuer: str = "lobbyd"
     jwt_audience: str = "lobbyd"
     token_ttl: int = Field(3600, ge=60, le=86400 * 30, description="token lifetime, seconds")
+    revocation_cache: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description="seconds a replica trusts its last reading of a host's secret generation; "
+        "0: read it on every request",
+    )
     login: Literal["secret", "uuid"] = Field(
         "secret", description="'uuid' restores uuid-only login (trusted networks only)"
     )

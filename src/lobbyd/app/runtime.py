@@ -107,6 +107,10 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         clock=clock,
     )
     hosts = HostsService(db, tokens, settings, clock)
+    authenticator = Authenticator(
+        tokens, hosts.secret_generation, clock=clock, cache_ttl=settings.revocation_cache
+    )
+    hosts.rotated_hooks.append(authenticator.forget)
     limits_redis = (
         Redis.from_url(settings.redis_url, **_REDIS_OPTIONS) if settings.redis_url else None
     )
@@ -142,7 +146,7 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         clock=clock,
         db=db,
         tokens=tokens,
-        authenticator=Authenticator(tokens, hosts.secret_generation),
+        authenticator=authenticator,
         throttle=throttle,
         hosts=hosts,
         store=store,

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from lobbyd.auth.scopes import grants
 from lobbyd.auth.tokens import Claims, Tokens
 from lobbyd.errors import Forbidden, Unauthorized
+from lobbyd.kit.clock import Clock
 
 #: Returns the current secret generation of a host, or None if the host no longer exists.
 GenerationLookup = Callable[[str], Awaitable[int | None]]
@@ -18,21 +19,56 @@ GenerationLookup = Callable[[str], Awaitable[int | None]]
 bearer = HTTPBearer(auto_error=False, description="A token from GET /hosts/{host}/access_token")
 
 
-class Authenticator:
-    """Verifies bearer tokens, and refuses those issued before the host's last secret rotation."""
+CACHE_MAX = 100_000
 
-    def __init__(self, tokens: Tokens, generation: GenerationLookup | None = None) -> None:
+
+class Authenticator:
+    """Verifies bearer tokens, and refuses those issued before the host's last secret rotation.
+
+    A host's current secret generation is remembered for `cache_ttl` seconds, so a busy host's
+    requests do not each cost a database read; the replica that rotates a secret forgets it at
+    once (`forget`), other replicas within `cache_ttl`."""
+
+    def __init__(
+        self,
+        tokens: Tokens,
+        generation: GenerationLookup | None = None,
+        *,
+        clock: Clock | None = None,
+        cache_ttl: float = 0.0,
+    ) -> None:
         self.tokens = tokens
         self.generation = generation
+        self._clock = clock
+        self._ttl = cache_ttl if clock is not None else 0.0
+        self._known: dict[str, tuple[int | None, float]] = {}
 
     async def principal(self, token: str) -> Claims:
         """The verified claims of a token that is still in force."""
         claims = self.tokens.verify(token)
         if claims.generation is not None and self.generation is not None:
-            current = await self.generation(claims.subject)
+            current = await self._current(claims.subject)
             if current is not None and current != claims.generation:
                 raise Unauthorized("token revoked; log in again")
         return claims
+
+    def forget(self, subject: str) -> None:
+        """Drop what is remembered of a host (its secret was just rotated)."""
+        self._known.pop(subject, None)
+
+    async def _current(self, subject: str) -> int | None:
+        assert self.generation is not None
+        if not self._ttl or self._clock is None:
+            return await self.generation(subject)
+        now = self._clock.now()
+        known = self._known.get(subject)
+        if known is not None and known[1] > now:
+            return known[0]
+        current = await self.generation(subject)
+        if len(self._known) >= CACHE_MAX:
+            self._known.clear()
+        self._known[subject] = (current, now + self._ttl)
+        return current
 
 
 async def authenticate(

@@ -45,6 +45,8 @@ class HostsService:
         self.clock = clock
         self.ban_hooks: list[BanHook] = []
         self.delete_hooks: list[DeleteHook] = []
+        #: Called with the host's uuid once a secret rotation has committed.
+        self.rotated_hooks: list[Callable[[str], None]] = []
 
     async def register(self) -> Registered:
         """Create a host; its secret is returned once and only its digest is kept."""
@@ -197,6 +199,8 @@ class HostsService:
                 self._prove(record, username, password)
             await repo.set_secret(conn, host, digest(secret))
             view = await self._reload(conn, record)
+        for hook in self.rotated_hooks:
+            hook(host)
         return Registered(**view.model_dump(), secret=secret)
 
     async def _check_secret(self, host: str, username: str | None, password: str | None) -> None:

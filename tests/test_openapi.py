@@ -27,6 +27,8 @@ SPEC_OPERATIONS = {
     ): "unfriend_hosts__host__friends__former_friend__delete",
     ("post", "/hosts/{host}/banlist"): "ban_hosts__host__banlist_post",
     ("delete", "/hosts/{host}/banlist/{banned}"): "unban_hosts__host__banlist__banned__delete",
+    ("post", "/sessions"): "launch_session_sessions_post",
+    ("post", "/sessions/players"): "join_sessions_players_post",
 }
 
 #: The statuses each hosts operation can return: CONTRACT section 4 (and 2, 9), plus 401 and 503
@@ -150,3 +152,54 @@ async def test_docs_serve_html(http: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in response.text
+
+
+def _bearer(openapi: dict[str, Any], operation: dict[str, Any]) -> bool:
+    schemes = openapi["components"]["securitySchemes"]
+    return any(
+        schemes[name]["scheme"].lower() == "bearer"
+        for requirement in operation.get("security", [])
+        for name in requirement
+    )
+
+
+def _declared(operation: dict[str, Any]) -> set[int]:
+    return {int(status) for status in operation["responses"]}
+
+
+async def test_every_operation_needing_a_token_declares_401_and_503(
+    openapi: dict[str, Any],
+) -> None:
+    missing = {
+        key: sorted({401, 503} - _declared(op))
+        for key, op in operations(openapi).items()
+        if _bearer(openapi, op) and not {401, 503} <= _declared(op)
+    }
+    assert missing == {}
+
+
+async def test_every_operation_with_a_body_declares_413_and_422(openapi: dict[str, Any]) -> None:
+    missing = {
+        key: sorted({413, 422} - _declared(op))
+        for key, op in operations(openapi).items()
+        if "requestBody" in op and not {413, 422} <= _declared(op)
+    }
+    assert missing == {}
+
+
+async def test_every_operation_with_parameters_declares_422(openapi: dict[str, Any]) -> None:
+    missing = [
+        key
+        for key, op in operations(openapi).items()
+        if op.get("parameters") and 422 not in _declared(op)
+    ]
+    assert missing == []
+
+
+async def test_the_spec_session_operations_declare_their_statuses(
+    openapi: dict[str, Any],
+) -> None:
+    launch = _declared(operations(openapi)[("post", "/sessions")])
+    join = _declared(operations(openapi)[("post", "/sessions/players")])
+    assert {200, 201, 401, 403, 404, 409, 422, 503} <= launch
+    assert {200, 400, 401, 403, 404, 422, 503} <= join

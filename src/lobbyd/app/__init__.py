@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from lobbyd import __version__
 from lobbyd.app import errors, health, runtime
-from lobbyd.app.limits import BodyLimit
+from lobbyd.app.limits import BodyLimit, declare_body_limit
 from lobbyd.config import Settings
 from lobbyd.directory import router as directory_router
 from lobbyd.hosts import router as hosts_router
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock
     errors.install(app)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
+    declare_body_limit(app)
     app.include_router(health.router)
     app.include_router(hosts_router.public)
     app.include_router(hosts_router.router)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,3 +61,27 @@ async def _reject(send: Send, status: int, message: str, code: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def declare_body_limit(app: FastAPI) -> None:
+    """Declare 413 in the OpenAPI of every operation that takes a body (BodyLimit guards all)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation["responses"].setdefault("413", _TOO_LARGE)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_TOO_LARGE = {
+    "description": "Payload Too Large: the body is over LOBBYD_MAX_BODY",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+}

@@ -27,7 +27,7 @@ from lobbyd.hosts.schemas import GuestId
 from lobbyd.kit.etags import none_match
 
 
-def directory_service(request: Request) -> DirectoryService:
+async def directory_service(request: Request) -> DirectoryService:
     """The app's directory service."""
     service: DirectoryService = request.app.state.directory
     return service

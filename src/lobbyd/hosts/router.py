@@ -25,7 +25,7 @@ from lobbyd.hosts.service import HostsService
 from lobbyd.kit.etags import none_match
 
 
-def hosts_service(request: Request) -> HostsService:
+async def hosts_service(request: Request) -> HostsService:
     """The app's hosts service."""
     service: HostsService = request.app.state.hosts
     return service

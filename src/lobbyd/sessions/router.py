@@ -27,7 +27,7 @@ from lobbyd.sessions.schemas import (
 from lobbyd.sessions.service import SessionsService
 
 
-def sessions_service(request: Request) -> SessionsService:
+async def sessions_service(request: Request) -> SessionsService:
     """The app's sessions service."""
     service: SessionsService = request.app.state.sessions
     return service

@@ -78,6 +78,13 @@ class PayloadTooLarge(LobbydError):
     code = "too_large"
 
 
+class UnsupportedMediaType(LobbydError):
+    """415: the body's Content-Type is not one the operation takes."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class RateLimited(LobbydError):
     """429 with Retry-After."""
 
@@ -119,6 +126,7 @@ _DESCRIPTIONS = {
     409: "Conflict",
     412: "Precondition Failed: If-Match names an older version",
     413: "Payload Too Large",
+    415: "Unsupported Media Type: the Content-Type header names a type the operation does not take",
     429: "Too Many Requests: see Retry-After",
     503: "Service Unavailable: the database or the sync store is unreachable (code unavailable)",
 }

@@ -1,0 +1,294 @@
+"""`SyncSocket`: a session's live source of truth over `WS /sync/{key}/ws`, that reconnects.
+
+Iterate it for messages: a `snapshot` (a reset: replace what you hold), then every change in
+version order. When the connection drops (a replica dies, the network blips, the server drops a
+slow reader with 4008), it reconnects with exponential backoff and `since=` the last version it
+received, so iteration continues with the next change: each change is delivered exactly once,
+in order. If the server no longer keeps the missed changes it sends a fresh snapshot instead.
+
+Iteration ends after `session_ended` (close 1000). It raises `SyncRemoved` when this member
+left or was removed (4003), and `ApiError` when a reconnection is refused (401, 404, 422).
+`document` is a local copy kept current from the messages delivered so far.
+
+Messages are queued for the iterating task (at most `queue_max`; 0: unbounded). A consumer that
+stops iterating stops the reader too, and acknowledgements of writes wait behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import random
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from lobbyd.client.document import JSON, Document
+from lobbyd.client.errors import (
+    ApiError,
+    LobbydClientError,
+    SyncDisconnected,
+    SyncError,
+    SyncRemoved,
+)
+
+#: Close codes after which reconnecting is pointless.
+CLOSE_ENDED, CLOSE_REMOVED, CLOSE_LAGGED = 1000, 4003, 4008
+_REPLIES = frozenset({"ack", "error", "pong"})
+_RETRYABLE = (OSError, TimeoutError, InvalidHandshake, ConnectionClosed)
+
+
+class _End:
+    """Queued after the last message: how iteration ends."""
+
+    def __init__(self, error: BaseException | None) -> None:
+        self.error = error
+
+
+class SyncSocket:
+    """A reconnecting sync socket (use as `async with`, then `async for message in socket`)."""
+
+    def __init__(
+        self,
+        base_url: str | Sequence[str],
+        key: str,
+        token: str,
+        *,
+        since: int | None = None,
+        backoff: float = 0.1,
+        backoff_max: float = 10.0,
+        retries: int | None = None,
+        open_timeout: float = 10.0,
+        reply_timeout: float = 10.0,
+        queue_max: int = 1000,
+    ) -> None:
+        bases = [base_url] if isinstance(base_url, str) else list(base_url)
+        self.urls = [_socket_url(base, key) for base in bases]
+        self.key = key
+        self.version = since  # the last version received (snapshot or change)
+        self.document: Document | None = None
+        self.reconnects = 0
+        self._token = token
+        self._backoff, self._backoff_max, self._retries = backoff, backoff_max, retries
+        self._open_timeout, self._reply_timeout = open_timeout, reply_timeout
+        self._queue: asyncio.Queue[JSON | _End] = asyncio.Queue(queue_max)
+        self._pending: dict[int, asyncio.Future[JSON]] = {}
+        self._ids = itertools.count(1)
+        self._connection: ClientConnection | None = None
+        self._connected = asyncio.Event()
+        self._first: asyncio.Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self._next = 0  # index into `urls` of the next connection attempt
+
+    async def __aenter__(self) -> SyncSocket:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Connect (retrying as configured); ApiError if the server refuses."""
+        self._first = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._run(), name=f"lobbyd-sync-{self.key[:8]}")
+        await self._first
+
+    async def close(self) -> None:
+        """Disconnect for good; iteration ends."""
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._connection is not None:
+            await self._connection.close()
+        self._fail_pending(SyncDisconnected("the socket was closed"))
+
+    def __aiter__(self) -> SyncSocket:
+        return self
+
+    async def __anext__(self) -> JSON:
+        """The next snapshot or change."""
+        if self._closed and self._queue.empty():
+            raise StopAsyncIteration
+        item = await self._queue.get()
+        if isinstance(item, _End):
+            self._queue.put_nowait(item)  # every later call ends the same way
+            if item.error is not None:
+                raise item.error
+            raise StopAsyncIteration
+        if item["type"] == "snapshot":
+            self.document = Document.from_json(item)
+        elif self.document is not None:
+            self.document.apply(item)
+        return item
+
+    async def recv(self) -> JSON:
+        """The next snapshot or change (StopAsyncIteration once the session ended)."""
+        return await self.__anext__()
+
+    # Writes: each answered by an ack (its version) or an error (SyncError).
+
+    async def patch(self, patch: JSON, *, if_version: int | None = None) -> int:
+        """The host merges an RFC 7396 patch into the state; the new version."""
+        return await self._write({"type": "patch", "patch": patch}, if_version)
+
+    async def replace(self, state: JSON, *, if_version: int | None = None) -> int:
+        """The host replaces the state; the new version."""
+        return await self._write({"type": "replace", "state": state}, if_version)
+
+    async def update_member(self, document: JSON, *, if_version: int | None = None) -> int:
+        """This member replaces its own sub-document; the new version."""
+        return await self._write({"type": "member", "document": document}, if_version)
+
+    async def ping(self) -> int:
+        """A round trip to the server; the last version it sent this socket."""
+        return int((await self._call({"type": "ping"}))["version"])
+
+    async def _write(self, message: JSON, if_version: int | None) -> int:
+        if if_version is not None:
+            message["if_version"] = if_version
+        return int((await self._call(message))["version"])
+
+    async def _call(self, message: JSON) -> JSON:
+        try:
+            await asyncio.wait_for(self._connected.wait(), self._reply_timeout)
+        except TimeoutError:
+            raise SyncDisconnected("not connected") from None
+        connection = self._connection
+        if connection is None:
+            raise SyncDisconnected("not connected")
+        message_id = message["id"] = next(self._ids)
+        future: asyncio.Future[JSON] = asyncio.get_running_loop().create_future()
+        self._pending[message_id] = future
+        try:
+            await connection.send(json.dumps(message))
+            reply = await asyncio.wait_for(future, self._reply_timeout)
+        except (ConnectionClosed, TimeoutError) as error:
+            raise SyncDisconnected(f"no answer: {error!r}") from None
+        finally:
+            self._pending.pop(message_id, None)
+        if reply["type"] == "error":
+            raise SyncError(reply["code"], reply["message"], reply.get("version"))
+        return reply
+
+    def _settle(self, reply: JSON) -> None:
+        future = self._pending.get(reply.get("id"))  # type: ignore[arg-type]
+        if future is not None and not future.done():
+            future.set_result(reply)
+
+    def _fail_pending(self, error: Exception) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(error)
+        self._pending.clear()
+
+    # The connection loop.
+
+    async def _run(self) -> None:
+        delay, failures = self._backoff, 0
+        while True:
+            try:
+                connection = await self._connect()
+            except InvalidStatus as refused:
+                error = _refusal(refused)
+                if error.status < 500 and error.status != 429:
+                    return await self._finish(error)
+            except _RETRYABLE:
+                pass
+            else:
+                failures, delay = 0, self._backoff
+                code = await self._session(connection)
+                if code == CLOSE_ENDED:
+                    return await self._finish(None)
+                if code == CLOSE_REMOVED:
+                    return await self._finish(SyncRemoved("this member was removed"))
+                self.reconnects += 1
+                if code == CLOSE_LAGGED:
+                    continue  # nothing is wrong with the server: catch up at once
+            self._next += 1  # with several replicas given, try the next one
+            failures += 1
+            if self._retries is not None and failures > self._retries:
+                return await self._finish(LobbydClientError(f"gave up after {failures} tries"))
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            delay = min(delay * 2, self._backoff_max)
+
+    @property
+    def url(self) -> str:
+        """The URL the socket is connected to (or tries next)."""
+        return self.urls[self._next % len(self.urls)]
+
+    async def _connect(self) -> ClientConnection:
+        url = self.url if self.version is None else f"{self.url}?since={self.version}"
+        return await connect(
+            url,
+            additional_headers={"Authorization": f"Bearer {self._token}"},
+            open_timeout=self._open_timeout,
+            max_size=None,
+        )
+
+    async def _session(self, connection: ClientConnection) -> int | None:
+        """Serve one connection until it closes; the close code the server sent."""
+        self._connection = connection
+        self._connected.set()
+        if self._first is not None and not self._first.done():
+            self._first.set_result(None)
+        try:
+            await self._read(connection)
+        except ConnectionClosed:
+            pass
+        finally:
+            self._connected.clear()
+            self._connection = None
+            self._fail_pending(SyncDisconnected("the connection dropped"))
+            await connection.close()
+        received = connection.protocol.close_rcvd
+        return None if received is None else received.code
+
+    async def _read(self, connection: ClientConnection) -> None:
+        async for raw in connection:
+            message: JSON = json.loads(raw)
+            kind, version = message.get("type"), message.get("version")
+            if kind in _REPLIES:
+                self._settle(message)
+            elif kind == "snapshot" or self.version is None or version == self.version + 1:
+                self.version = version
+                await self._queue.put(message)
+            elif isinstance(version, int) and version > self.version + 1:
+                return  # a gap (never expected): reconnect from what was received
+            # else: a change already delivered (version <= self.version): skip it
+
+    async def _finish(self, error: BaseException | None) -> None:
+        if self._first is not None and not self._first.done():
+            if error is not None:
+                self._first.set_exception(error)
+                return
+            self._first.set_result(None)
+        await self._queue.put(_End(error))
+
+
+def _socket_url(base_url: str, key: str) -> str:
+    scheme, _, rest = base_url.rstrip("/").partition("://")
+    ws_scheme = {"http": "ws", "https": "wss"}.get(scheme, scheme)
+    return f"{ws_scheme}://{rest}/sync/{quote(key, safe='')}/ws"
+
+
+def _refusal(refused: InvalidStatus) -> ApiError:
+    response = refused.response
+    try:
+        body: Any = json.loads(response.body or b"")
+    except ValueError:
+        body = None
+    return ApiError.from_body(response.status_code, body)

@@ -1,0 +1,160 @@
+"""The sync socket's messages: what clients send (validated), and what the server sends.
+
+Client messages are one Pydantic discriminated union on `type`. Server messages are encoded
+straight to JSON text: changes arrive already encoded from the store (`Change.as_text`), and the
+few others are built here, so nothing is validated on the way out.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+
+from lobbyd.store.base import JSON, Document
+
+MessageId = Annotated[str, StringConstraints(strict=True, max_length=128)] | StrictInt
+Version = Annotated[StrictInt, Field(ge=1)]
+
+
+class _ClientMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Ping(_ClientMessage):
+    """`{"type": "ping", "id"?}`: answered with `pong`."""
+
+    type: Literal["ping"]
+    id: MessageId | None = None
+
+
+class Patch(_ClientMessage):
+    """`{"type": "patch", "id", "patch", "if_version"?}`: the host merges a patch (RFC 7396)."""
+
+    type: Literal["patch"]
+    id: MessageId
+    patch: JSON
+    if_version: Version | None = None
+
+
+class Replace(_ClientMessage):
+    """`{"type": "replace", "id", "state", "if_version"?}`: the host replaces the state."""
+
+    type: Literal["replace"]
+    id: MessageId
+    state: JSON
+    if_version: Version | None = None
+
+
+class Member(_ClientMessage):
+    """`{"type": "member", "id", "document", "if_version"?}`: a member replaces its own
+    sub-document."""
+
+    type: Literal["member"]
+    id: MessageId
+    document: JSON
+    if_version: Version | None = None
+
+
+ClientMessage = Annotated[Ping | Patch | Replace | Member, Field(discriminator="type")]
+_CLIENT_MESSAGE: TypeAdapter[Ping | Patch | Replace | Member] = TypeAdapter(ClientMessage)
+
+
+class BadMessage(Exception):
+    """A client message that is not JSON, not an object, or not one the protocol knows."""
+
+    def __init__(self, message: str, id: str | int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.id = id
+
+
+class BadValue(ValueError):
+    """JSON that parses in Python but is not JSON everywhere (NaN, Infinity, lone surrogates)."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise BadValue(f"number {text} is out of range")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise BadValue(f"{name} is not JSON")
+
+
+def loads(data: str | bytes) -> Any:
+    """Parse JSON strictly: no NaN or Infinity, no numbers out of range, no lone surrogates."""
+    value = json.loads(data, parse_float=_finite, parse_constant=_no_constant)
+    try:
+        # Escapes like "\\ud800" parse into strings that cannot be encoded; refuse them now
+        # rather than fail later when the store measures the document.
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        raise BadValue("a string holds a lone surrogate") from error
+    return value
+
+
+def parse(data: str | bytes) -> Ping | Patch | Replace | Member:
+    """The client message in a text (or binary) frame; BadMessage for anything else."""
+    try:
+        value = loads(data)
+    except ValueError as error:
+        raise BadMessage(f"not JSON: {error}") from None
+    message_id = value.get("id") if isinstance(value, dict) else None
+    if not isinstance(message_id, str | int) or isinstance(message_id, bool):
+        message_id = None
+    try:
+        return _CLIENT_MESSAGE.validate_python(value)
+    except ValidationError as error:
+        details = "; ".join(_describe(problem) for problem in error.errors(include_url=False))
+        raise BadMessage(f"not a valid message: {details}", message_id) from None
+
+
+def _describe(problem: Any) -> str:
+    where = ".".join(str(part) for part in problem["loc"])
+    return f"{where}: {problem['msg']}" if where else problem["msg"]
+
+
+def _text(value: JSON) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def snapshot(document: Document) -> str:
+    """`{"type": "snapshot", "version", "state", "members", "ended"}`."""
+    return _text(
+        {
+            "type": "snapshot",
+            "version": document.version,
+            "state": document.state,
+            "members": document.members,
+            "ended": document.ended,
+        }
+    )
+
+
+def ack(message_id: str | int, version: int) -> str:
+    """`{"type": "ack", "id", "version"}`: the write made `version`."""
+    return _text({"type": "ack", "id": message_id, "version": version})
+
+
+def pong(message_id: str | int | None, version: int) -> str:
+    """`{"type": "pong", "id", "version"}`: `version` is the last one this socket sent."""
+    return _text({"type": "pong", "id": message_id, "version": version})
+
+
+def error(message_id: str | int | None, code: str, message: str, version: int) -> str:
+    """`{"type": "error", "id", "code", "message", "version"}`."""
+    return _text(
+        {"type": "error", "id": message_id, "code": code, "message": message, "version": version}
+    )

@@ -1,0 +1,332 @@
+"""The sync socket, `WS /sync/{key}/ws`: authorized before accept, then one session loop.
+
+After accept the server sends a `snapshot` (or, with `since=V` inside the kept log, the changes
+after V and no snapshot), then every change in version order, each exactly as the store encoded
+it. Two tasks share the socket: one forwards changes, one answers the client's messages (in the
+order they arrive, so one client's writes apply in the order it sent them). The first to finish
+ends both; the forwarder decides the close code.
+
+Memory per socket is bounded: the store drops a subscription that falls `ws_queue_max` changes
+behind, and the server's send buffer is bounded by the transport's flow control.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
+
+from lobbyd.auth.principal import Authenticator
+from lobbyd.errors import LobbydError, NotFound, Unauthorized, Unavailable
+from lobbyd.store.base import Change, Document, Subscription, SubscriptionLagged
+from lobbyd.sync import messages
+from lobbyd.sync.messages import BadMessage, Member, Patch, Ping, Replace
+from lobbyd.sync.service import Access, Condition, SyncService
+
+log = logging.getLogger("lobbyd.sync")
+
+CLOSE_ENDED = 1000  # the session ended (after `session_ended`), or its document is gone
+CLOSE_INTERNAL = 1011  # a server bug; reconnect with since=
+CLOSE_RESTART = 1012  # the server is shutting down; reconnect (to another replica) with since=
+CLOSE_UNAVAILABLE = 1013  # the sync store is unreachable; reconnect later with since=
+CLOSE_REMOVED = 4003  # this member left, was kicked or banned (after that change)
+CLOSE_LAGGED = 4008  # fell too far behind; reconnect with since=
+
+#: Times a socket catches up (from the log, or with a fresh snapshot) when its subscription is
+#: dropped before it delivered anything; then it is closed as lagging.
+CATCH_UP_ATTEMPTS = 4
+#: Seconds a close may wait for a peer that does not read.
+CLOSE_TIMEOUT = 5.0
+_ENDINGS = frozenset({"session_ended", "member_left", "member_kicked"})
+_DISCONNECTED = (WebSocketDisconnect, WebSocketDisconnected, OSError)
+
+
+class _Restart(Exception):
+    """The subscription was dropped before it delivered anything: take a fresh snapshot."""
+
+
+class _NotKept(Exception):
+    """The log no longer has every change the client missed: send a fresh snapshot."""
+
+
+class _InvalidSince(Exception):
+    """`since` is not a non-negative integer."""
+
+
+async def serve(
+    websocket: WebSocket, key: str, service: SyncService, authenticator: Authenticator
+) -> None:
+    """Authorize the handshake (refused with an HTTP error body), then run the session."""
+    try:
+        principal = await authenticator.principal(_token(websocket))
+        since = _since(websocket)
+        access = await service.open(principal, key)
+    except LobbydError as refusal:
+        body = {"message": refusal.message, "code": refusal.code}
+        await _deny(websocket, JSONResponse(body, refusal.status, headers=refusal.headers))
+        return
+    except _InvalidSince:
+        await _deny(websocket, JSONResponse({"detail": [_since_problem(websocket)]}, 422))
+        return
+    await websocket.accept()
+    await SocketSession(websocket, service, access, since).run()
+
+
+def _token(websocket: WebSocket) -> str:
+    header = websocket.headers.get("authorization")
+    if header is not None:
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise Unauthorized("malformed Authorization header: expected Bearer TOKEN")
+        return credentials.strip()
+    token = websocket.query_params.get("token")
+    if not token:
+        raise Unauthorized("missing bearer token (Authorization header or token parameter)")
+    return token
+
+
+def _since(websocket: WebSocket) -> int | None:
+    raw = websocket.query_params.get("since")
+    if raw is None:
+        return None
+    if not raw.isdigit() or not raw.isascii():
+        raise _InvalidSince
+    return int(raw)
+
+
+def _since_problem(websocket: WebSocket) -> dict[str, Any]:
+    return {
+        "type": "int_parsing",
+        "loc": ["query", "since"],
+        "msg": "Input should be a non-negative integer (a version)",
+        "input": websocket.query_params.get("since"),
+    }
+
+
+async def _deny(websocket: WebSocket, response: JSONResponse) -> None:
+    """Refuse the handshake with an HTTP response; where the server cannot, a plain 403."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(response)
+    else:
+        await websocket.close(1008)
+
+
+Handler = Callable[["SocketSession", Any], Awaitable[str]]
+
+
+class SocketSession:
+    """One accepted socket: forwards changes, answers messages, keeps its member alive."""
+
+    def __init__(
+        self, websocket: WebSocket, service: SyncService, access: Access, since: int | None
+    ) -> None:
+        self.websocket = websocket
+        self.service = service
+        self.access = access
+        self.since = since
+        # The last version the client holds: what this socket sent, or `since` to begin with.
+        self.version = 0 if since is None else since
+        self._max_message = service.settings.max_body
+
+    async def run(self) -> None:
+        """Serve until the client leaves or the stream ends; then close with the right code."""
+        session_id, player = self.access.owner.session_id, self.access.principal.subject
+        liveness = self.service.liveness
+        if self.access.member:
+            liveness.opened(session_id, player)
+        try:
+            code = await self._serve()
+        finally:
+            if self.access.member:
+                liveness.closed(session_id, player)
+        if code is not None:
+            with contextlib.suppress(*_DISCONNECTED, TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await self.websocket.close(code)
+
+    async def _serve(self) -> int | None:
+        forward = asyncio.create_task(self._forward())
+        receive = asyncio.create_task(self._receive())
+        touch = None
+        if self.access.member:  # connecting is a sign of life; not worth delaying the snapshot
+            owner, player = self.access.owner, self.access.principal.subject
+            touch = asyncio.create_task(self.service.liveness.touch(owner.session_id, player))
+        try:
+            await asyncio.wait({forward, receive}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (forward, receive):
+                task.cancel()
+            await asyncio.wait({forward, receive})
+            if touch is not None:  # never cut short: it holds a database transaction
+                await touch
+        if not forward.cancelled():
+            return self._close_code(forward.exception(), forward)
+        if not receive.cancelled() and receive.exception() is not None:
+            return self._close_code(receive.exception(), None)
+        return None  # the client went away
+
+    def _close_code(
+        self, error: BaseException | None, forward: asyncio.Task[int] | None
+    ) -> int | None:
+        if error is None:
+            return forward.result() if forward is not None else None
+        if isinstance(error, _DISCONNECTED):
+            return None
+        if isinstance(error, NotFound):
+            return CLOSE_ENDED
+        if isinstance(error, Unavailable):
+            return CLOSE_UNAVAILABLE
+        log.error("sync socket of %s failed", self.access.key, exc_info=error)
+        return CLOSE_INTERNAL
+
+    # Changes: server -> client.
+
+    async def _forward(self) -> int:
+        """Snapshot (or replay), then every change; the close code when the stream ends."""
+        store, key = self.service.store, self.access.key
+        document: Document | None = self.access.document
+        assert document is not None
+        if document.ended and self.since == document.version:
+            return CLOSE_ENDED  # the client has seen everything, `session_ended` included
+        if self.since is not None and self.since <= document.version:
+            document = None  # replay from the log, no snapshot
+        for _ in range(CATCH_UP_ATTEMPTS):
+            try:
+                ended = await (self._snapshot(document) if document else self._replay())
+            except _NotKept:
+                document = await store.get(key)
+                continue
+            if ended is not None:
+                return ended
+            feed = store.subscribe(key, since=self.version)
+            try:
+                return await self._stream(feed)
+            except _Restart:
+                document = None  # catch up from the log directly, then follow again
+            finally:
+                await feed.close()
+        return CLOSE_LAGGED
+
+    async def _snapshot(self, document: Document) -> int | None:
+        await self._send(messages.snapshot(document), document.version)
+        return CLOSE_ENDED if document.ended else None
+
+    async def _replay(self) -> int | None:
+        """Send the changes after `version` straight from the log (one by one, so a long
+        replay is paced by the socket rather than queued); _NotKept if the log lost some."""
+        missed = await self.service.store.changes_since(self.access.key, self.version)
+        if missed is None:
+            raise _NotKept
+        return await self._deliver(missed)
+
+    async def _deliver(self, changes: Iterable[Change]) -> int | None:
+        send = self.websocket.send_text
+        for change in changes:
+            await send(change.as_text())
+            self.version = change.version
+            if change.type in _ENDINGS and self._ends(change):
+                return CLOSE_ENDED if change.type == "session_ended" else CLOSE_REMOVED
+        return None
+
+    async def _stream(self, feed: Subscription) -> int:
+        """Follow the subscription; _Restart if it is dropped before delivering anything."""
+        delivered = False
+        try:
+            async for change in feed:
+                delivered = True
+                ended = await self._deliver((change,))
+                if ended is not None:
+                    return ended
+        except SubscriptionLagged:
+            if delivered:
+                return CLOSE_LAGGED
+            raise _Restart from None
+        return await self._gone()
+
+    def _ends(self, change: Change) -> bool:
+        if change.type == "session_ended":
+            return True
+        return self.access.member and change.data.get("player") == self.access.principal.subject
+
+    async def _gone(self) -> int:
+        """The subscription ended: the document is gone, or the store is closing."""
+        try:
+            await self.service.store.get(self.access.key)
+        except NotFound:
+            return CLOSE_ENDED
+        except Exception:  # a closing store may fail in any way: the server is going away
+            return CLOSE_RESTART
+        return CLOSE_RESTART
+
+    async def _send(self, text: str, version: int) -> None:
+        await self.websocket.send_text(text)
+        self.version = version
+
+    # Messages: client -> server.
+
+    async def _receive(self) -> None:
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            data = message.get("text")
+            if data is None:
+                data = message.get("bytes") or b""
+            await self.websocket.send_text(await self._answer(data))
+
+    async def _answer(self, data: str | bytes) -> str:
+        if len(data) > self._max_message:
+            limit = f"messages are at most {self._max_message} bytes"
+            return messages.error(None, "too_large", limit, self.version)
+        try:
+            message = messages.parse(data)
+        except BadMessage as bad:
+            return messages.error(bad.id, "bad_message", bad.message, self.version)
+        try:
+            return await _HANDLERS[type(message)](self, message)
+        except LobbydError as refusal:
+            return messages.error(message.id, refusal.code, refusal.message, self.version)
+
+    async def _ping(self, message: Ping) -> str:
+        return messages.pong(message.id, self.version)
+
+    async def _patch(self, message: Patch) -> str:
+        change = await self.service.patch_state(
+            self.access.principal, self.access.key, message.patch, _condition(message.if_version)
+        )
+        return messages.ack(message.id, change.version)
+
+    async def _replace(self, message: Replace) -> str:
+        change = await self.service.put_state(
+            self.access.principal, self.access.key, message.state, _condition(message.if_version)
+        )
+        return messages.ack(message.id, change.version)
+
+    async def _member(self, message: Member) -> str:
+        access = self.access
+        change = await self.service.put_member(
+            access.principal,
+            access.key,
+            access.principal.subject,
+            message.document,
+            _condition(message.if_version),
+        )
+        return messages.ack(message.id, change.version)
+
+
+def _condition(if_version: int | None) -> Condition | None:
+    return None if if_version is None else Condition(frozenset({if_version}))
+
+
+#: The explicit dispatch table of client messages.
+_HANDLERS: dict[type[Any], Handler] = {
+    Ping: SocketSession._ping,
+    Patch: SocketSession._patch,
+    Replace: SocketSession._replace,
+    Member: SocketSession._member,
+}

@@ -1,0 +1,184 @@
+"""Redis going away under a running app: 503 `unavailable` on sync, launch and join with nothing
+half-created, and everything working again, without a restart, once Redis is back.
+
+The test's own redis-server keeps its data across the restart (append-only file), like a
+production Redis; events committed while it was away reach it through the sweep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from fastapi import FastAPI
+
+from lobbyd.client import SyncSocket
+from tests.backends import unavailable
+from tests.conftest import client_for
+from tests.helpers import error, register
+from tests.processes import free_port
+from tests.sessions.conftest import join
+from tests.sync.conftest import new_guest, new_session, refusal, serve
+
+pytestmark = pytest.mark.slow
+MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
+
+
+class PersistentRedis:
+    """A redis-server on a free port, in its own directory, keeping its data across restarts."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Start the server (loading what it kept) and wait until it answers."""
+        self.process = await asyncio.create_subprocess_exec(
+            "redis-server",
+            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+            *("--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.directory)),
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        try:
+            while True:
+                try:
+                    await client.ping()
+                    return
+                except (aioredis.RedisError, OSError):
+                    assert time.monotonic() < deadline, "redis-server did not start"
+                    await asyncio.sleep(0.02)
+        finally:
+            await client.aclose()
+
+    async def stop(self) -> None:
+        """Stop the server (SIGTERM: it flushes its append-only file first)."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+
+@pytest.fixture
+async def own_redis(tmp_path: Path) -> AsyncIterator[PersistentRedis]:
+    """A redis-server of this test's own; stopped afterwards."""
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server", "not installed")
+    server = PersistentRedis(tmp_path)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def app(make_app: Any, own_redis: PersistentRedis) -> FastAPI:
+    """An app whose sync store is the test's own Redis."""
+    started: FastAPI = await make_app(redis_url=own_redis.url)
+    return started
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of that app."""
+    async with client_for(app) as http:
+        yield http
+
+
+async def test_redis_down_is_503_on_sync_launch_and_join_and_nothing_is_half_created(
+    client: httpx.AsyncClient, own_redis: PersistentRedis, app: FastAPI
+) -> None:
+    session = await new_session(client)
+    url, auth = f"/sync/{session.key}", session.host.auth
+    await client.put(url, json={"kept": True}, headers=auth)
+    idle_host, guest = await register(client), await register(client)
+    await own_redis.stop()
+    error(await client.get(url, headers=auth), 503, "unavailable")
+    error(await client.put(url, json={}, headers=auth), 503, "unavailable")
+    error(await client.patch(url, content=b"{}", headers={**auth, **MERGE_PATCH}), 503)
+    error(await client.put(f"{url}/members/{session.host.uuid}", json={}, headers=auth), 503)
+    launched = await client.post("/sessions", json={"host": idle_host.uuid}, headers=idle_host.auth)
+    error(launched, 503, "unavailable")
+    error(await join(client, guest, session.host.uuid, guest.uuid), 503, "unavailable")
+    view = (await client.get(f"/sessions/{session.session_id}", headers=auth)).json()
+    assert [m["player"] for m in view["members"]] == [session.host.uuid]  # the guest is not in
+    async with serve(app) as served:
+        status, body = await refusal(served.socket_url(session.key, token=session.host.token))
+    assert (status, body["code"]) == (503, "unavailable")
+
+    await own_redis.start()  # the same app, not restarted
+    document = await client.get(url, headers=auth)
+    assert document.json()["state"] == {"kept": True}
+    relaunched = await client.post(
+        "/sessions", json={"host": idle_host.uuid}, headers=idle_host.auth
+    )
+    assert relaunched.status_code == 201  # no session had been left behind
+    assert (await join(client, guest, session.host.uuid, guest.uuid)).status_code == 200
+    members = (await client.get(url, headers=auth)).json()["members"]
+    assert set(members) == {session.host.uuid, guest.uuid}
+
+
+async def test_membership_events_committed_while_redis_is_away_are_relayed_by_the_sweep(
+    client: httpx.AsyncClient, own_redis: PersistentRedis, app: FastAPI
+) -> None:
+    session = await new_session(client)
+    guest = await new_guest(client, session)
+    await own_redis.stop()
+    kicked = await client.delete(
+        f"/sessions/{session.session_id}/players/{guest.uuid}", headers=session.host.auth
+    )
+    assert kicked.status_code == 204  # committed: the store hears of it later
+    ended = await client.delete(f"/sessions/{session.session_id}", headers=session.host.auth)
+    assert ended.status_code == 204
+    await own_redis.start()
+    url = f"/sync/{session.key}"
+    stale = (await client.get(url, headers=session.host.auth)).json()
+    assert set(stale["members"]) == {session.host.uuid, guest.uuid}
+    await app.state.runtime.sweeper.sweep()
+    async with (
+        serve(app) as served,
+        SyncSocket(
+            served.http_url, session.key, session.host.token, since=stale["version"]
+        ) as socket,
+    ):
+        async with asyncio.timeout(10):
+            relayed = [message async for message in socket]
+    assert [(m["type"], m["version"]) for m in relayed] == [
+        ("member_kicked", 3),
+        ("session_ended", 4),
+    ]
+    assert relayed[0]["player"] == guest.uuid
+
+
+async def test_a_socket_rides_out_a_redis_outage_and_misses_nothing(
+    client: httpx.AsyncClient, own_redis: PersistentRedis, app: FastAPI
+) -> None:
+    session = await new_session(client)
+    url, headers = f"/sync/{session.key}", {**session.host.auth, **MERGE_PATCH}
+    async with (
+        serve(app) as served,
+        SyncSocket(
+            served.http_url, session.key, session.host.token, backoff=0.05, backoff_max=0.5
+        ) as socket,
+    ):
+        for n in range(5):
+            await client.patch(url, content=b'{"n": %d}' % n, headers=headers)
+        await own_redis.stop()
+        assert (await client.patch(url, content=b"{}", headers=headers)).status_code == 503
+        await own_redis.start()
+        for n in range(5, 10):
+            response = await client.patch(url, content=b'{"n": %d}' % n, headers=headers)
+            assert response.status_code == 200, response.text
+        async with asyncio.timeout(20):
+            received = [await socket.recv() for _ in range(11)]
+    assert received[0]["type"] == "snapshot"
+    assert [m["version"] for m in received[1:]] == list(range(2, 12))  # each exactly once
+    assert [m["patch"]["n"] for m in received[1:]] == list(range(10))

@@ -280,3 +280,22 @@ async def test_delete_removes_the_document_and_its_log(store: SyncStore, key: st
     await store.create(key, "host")
     assert await store.changes_since(key, 1) == []
     assert await store.changes_since(key, 2) is None
+
+
+async def test_create_can_rebuild_a_document_with_guests_and_applied_events(
+    make_store: MakeStore,
+) -> None:
+    store = await make_store()
+    document = await store.create("rebuilt", "host", guests=["g1", "g2"], applied=7)
+    assert set(document.members) == {"host", "g1", "g2"}
+    assert await store.applied_events("rebuilt") == 7
+    assert await store.apply_event("rebuilt", 8, Event("member_left", "g1")) is not None
+    assert set((await store.get("rebuilt")).members) == {"host", "g2"}
+
+
+async def test_create_leaves_an_existing_document_alone(make_store: MakeStore) -> None:
+    store = await make_store()
+    await store.create("kept", "host")
+    again = await store.create("kept", "host", guests=["intruder"], applied=5)
+    assert set(again.members) == {"host"}
+    assert await store.applied_events("kept") == 0

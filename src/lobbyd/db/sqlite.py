@@ -125,6 +125,7 @@ class SqliteDatabase:
         """BEGIN IMMEDIATE ... COMMIT on the writer connection."""
         assert self._writer is not None, "database not connected"
         async with self._write_lock:
+            await _settle(self._writer)
             await self._run(self._writer, "BEGIN IMMEDIATE")
             try:
                 yield SqliteConnection(self._writer)
@@ -138,6 +139,7 @@ class SqliteDatabase:
         """A deferred transaction on a reader connection: one consistent snapshot."""
         raw = await self._readers.get()
         try:
+            await _settle(raw)
             await self._run(raw, "BEGIN")
             try:
                 yield SqliteConnection(raw)
@@ -151,6 +153,7 @@ class SqliteDatabase:
         """The writer connection outside a transaction: each statement commits by itself."""
         assert self._writer is not None, "database not connected"
         async with self._write_lock:
+            await _settle(self._writer)
             yield SqliteConnection(self._writer)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
@@ -172,3 +175,10 @@ class SqliteDatabase:
             await raw.execute(sql)
         except sqlite3.OperationalError as exc:
             raise Unavailable(f"the database is busy: {exc}") from exc
+
+
+async def _settle(raw: aiosqlite.Connection) -> None:
+    """Roll back a transaction a cancelled request left open: a task cancelled while its
+    BEGIN or COMMIT ran in aiosqlite's thread cannot finish the transaction itself."""
+    if raw.in_transaction:
+        await raw.rollback()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lobbyd.db import Database
-from lobbyd.errors import NotFound, Unavailable
+from lobbyd.errors import LobbydError, NotFound, Unavailable
 from lobbyd.sessions import repository as repo
 from lobbyd.store.base import Event, EventOutOfOrder, SyncStore
 
@@ -40,12 +40,13 @@ class Relay:
         self.grace = grace
 
     async def publish(self, pending: Sequence[Pending]) -> None:
-        """Publish committed events in order; failures are left for the sweep."""
+        """Publish committed events in order. The change is committed whatever happens here:
+        a failure is logged and left for the sweep, never turned into an error answer."""
         for item in pending:
             try:
                 await self._publish(item)
-            except Unavailable:
-                log.warning("sync store unavailable; session %s events wait", item.session_id)
+            except (LobbydError, EventOutOfOrder) as exc:
+                log.warning("session %s events wait for the sweep: %s", item.session_id, exc)
                 return
             if item.event.type == "session_ended":
                 await self._expire(item.key)
@@ -59,21 +60,27 @@ class Relay:
             await self.catch_up(item.session_id, item.key, item.host, None)
 
     async def catch_up(self, session_id: int, key: str, host: str, applied: int | None) -> int:
-        """Publish every outbox event above `applied` (read from the store when None, and the
-        document recreated if its creation was lost); returns the number now applied."""
-        async with self.db.reading() as conn:
+        """Publish every outbox event above `applied` (read from the store when None); a
+        missing document of an active session (never created, or lost with the store's data)
+        is rebuilt as the database has it. Returns the number of events now applied."""
+        async with self.db.reading() as conn:  # one snapshot: members and event_seq agree
             session = await repo.get(conn, session_id)
+            if session is None:
+                return applied or 0
             if applied is None:
                 applied = await self.store.applied_events(key)
             events = await repo.events_after(conn, session_id, applied)
-        if session is None:
-            return applied
+            guests = [m.player for m in await repo.members(conn, session_id) if m.role == "guest"]
         if applied == 0 and session.status == "active":
-            await self.store.create(key, host)
+            await self.store.create(key, host, guests=guests, applied=session.event_seq)
+            applied = await self.store.applied_events(key)
         for record in events:
-            event = Event(record.type, record.player, record.reason)
+            if record.seq <= applied:
+                continue
             try:
-                await self.store.apply_event(key, record.seq, event)
+                await self.store.apply_event(
+                    key, record.seq, Event(record.type, record.player, record.reason)
+                )
             except NotFound:
                 return applied  # the document is gone (ended and past its grace)
             applied = record.seq

@@ -25,7 +25,7 @@ Backends must make every write atomic inside the store (no read-then-write from 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -127,9 +127,13 @@ class SyncStore(Protocol):
         """Raise Unavailable unless the backend answers."""
         ...
 
-    async def create(self, key: str, host: str) -> Document:
-        """Create the document of a new session (idempotent): version 1, empty state,
-        members {host: {}}. Returns the current document."""
+    async def create(
+        self, key: str, host: str, *, guests: Sequence[str] = (), applied: int = 0
+    ) -> Document:
+        """Create the document of a session if it does not exist (idempotent): version 1, empty
+        state, members {host: {}} plus {guest: {}} for each of `guests`, `applied` membership
+        events counted as applied (a lost document is rebuilt this way from the database).
+        Returns the current document."""
         ...
 
     async def get(self, key: str) -> Document:

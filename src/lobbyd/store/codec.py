@@ -13,8 +13,9 @@ EVENT_TYPES = MEMBER_EVENTS | {"session_ended"}
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text; its UTF-8 length is what the size limits measure."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON text; its UTF-8 length is what the size limits measure. NaN and Infinity
+    are refused (ValueError): they are not JSON, and clients could not parse the change."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def size(text: str) -> int:
@@ -52,8 +53,6 @@ def event_fields(event: Event) -> tuple[JSON, str]:
         if not event.player:
             raise ValueError(f"{event.type} needs a player")
         data: JSON = {"player": event.player}
-        if event.reason is not None:
-            data["reason"] = event.reason
         if event.reason:
             data["reason"] = event.reason
     elif event.type == "session_ended":

@@ -14,6 +14,7 @@ import heapq
 import itertools
 import json
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lobbyd.kit import mergepatch
@@ -49,12 +50,15 @@ class MemoryStore:
     async def ping(self) -> None:
         """Always answers: the store is this process."""
 
-    async def create(self, key: str, host: str) -> Document:
-        """Create the document of a new session (idempotent)."""
+    async def create(
+        self, key: str, host: str, *, guests: Sequence[str] = (), applied: int = 0
+    ) -> Document:
+        """Create the document of a session if absent (idempotent)."""
         self._sweep()
         doc = self._live(key)
         if doc is None:
-            doc = _Doc(deque(maxlen=self._limits.log_size), members={host: "{}"})
+            members = dict.fromkeys((host, *guests), "{}")
+            doc = _Doc(deque(maxlen=self._limits.log_size), members=members, applied=applied)
             self._docs[key] = doc
         return _snapshot(doc)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -100,10 +100,12 @@ class RedisStore:
         with _reachable():
             await self._redis.ping()
 
-    async def create(self, key: str, host: str) -> Document:
-        """Create the document of a new session (idempotent)."""
+    async def create(
+        self, key: str, host: str, *, guests: Sequence[str] = (), applied: int = 0
+    ) -> Document:
+        """Create the document of a session if absent (idempotent)."""
         epoch = secrets.token_hex(scripts.EPOCH_LENGTH // 2)
-        reply = await self._run(self._create, key, host, epoch)
+        reply = await self._run(self._create, key, host, epoch, applied, *guests)
         return self._document(dict(zip(reply[::2], reply[1::2], strict=True)))
 
     async def get(self, key: str) -> Document:

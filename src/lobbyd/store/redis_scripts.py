@@ -75,11 +75,12 @@ end
 CREATE = (
     _PRELUDE
     + r"""
--- ARGV[3] host, ARGV[4] a new incarnation id
+-- ARGV[3] host, ARGV[4] a new incarnation id, ARGV[5] events applied, ARGV[6..] guests
 if not live() then
   redis.call('DEL', log)
-  redis.call('HSET', doc, 'v', 1, 'e', ARGV[4], 'state', '{}', 'size', 2, 'applied', 0,
+  redis.call('HSET', doc, 'v', 1, 'e', ARGV[4], 'state', '{}', 'size', 2, 'applied', ARGV[5],
     'm:' .. ARGV[3], '{}')
+  for i = 6, #ARGV do redis.call('HSET', doc, 'm:' .. ARGV[i], '{}') end
 end
 return redis.call('HGETALL', doc)
 """

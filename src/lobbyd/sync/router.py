@@ -39,13 +39,13 @@ class Written(BaseModel):
     version: int
 
 
-def sync_service(request: Request) -> SyncService:
+async def sync_service(request: Request) -> SyncService:
     """The app's sync service."""
     service: SyncService = request.app.state.sync
     return service
 
 
-def write_condition(
+async def write_condition(
     if_match: Annotated[
         str | None, Header(description='"vN": write only if the document is at version N')
     ] = None,
@@ -109,10 +109,11 @@ def _written(change: Change) -> Response:
     return Response(body, media_type="application/json", headers={"ETag": etag(change.version)})
 
 
-_http = APIRouter(tags=["sync"], dependencies=[Depends(authenticate)])
+#: HTTP routes: a bearer token is required before any route runs.
+router = APIRouter(tags=["sync"], dependencies=[Depends(authenticate)])
 
 
-@_http.get(
+@router.get(
     "/sync/{key}",
     response_model=SyncDocument,
     responses={
@@ -137,7 +138,7 @@ async def get_document(
     return JSONResponse(document.as_json(), headers={"ETag": tag})
 
 
-@_http.put(
+@router.put(
     "/sync/{key}",
     response_model=Written,
     responses={200: {"headers": _ETAG}, **_WRITE_ERRORS},
@@ -152,7 +153,7 @@ async def put_state(
     return _written(await service.put_state(principal, key, state, condition))
 
 
-@_http.patch(
+@router.patch(
     "/sync/{key}",
     response_model=Written,
     responses={200: {"headers": _ETAG}, **_WRITE_ERRORS},
@@ -167,7 +168,7 @@ async def patch_state(
     return _written(await service.patch_state(principal, key, patch, condition))
 
 
-@_http.put(
+@router.put(
     "/sync/{key}/members/{player:path}",
     response_model=Written,
     responses={200: {"headers": _ETAG}, **_WRITE_ERRORS},
@@ -188,15 +189,10 @@ async def put_member(
 
 
 #: Authenticates during the handshake itself (header or `token` parameter): see sync.ws.
-_sockets = APIRouter(tags=["sync"])
+sockets = APIRouter(tags=["sync"])
 
 
-@_sockets.websocket("/sync/{key}/ws")
+@sockets.websocket("/sync/{key}/ws")
 async def sync_socket(websocket: WebSocket, key: str) -> None:
     """The live document: a snapshot, then every change in order (protocol: docs/sync.md)."""
     await ws.serve(websocket, key, websocket.app.state.sync, websocket.app.state.authenticator)
-
-
-router = APIRouter()
-router.include_router(_http)
-router.include_router(_sockets)

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         "secret", description="'uuid' restores uuid-only login (trusted networks only)"
     )
 
+    telemetry: bool = Field(
+        False,
+        description="FastAPI's native OpenTelemetry traces, metrics and logs (through the "
+        "globally configured providers; FASTAPI_OTEL_AUTO_CONFIGURE=true adds OTLP exporters)",
+    )
     max_body: int = Field(1024 * 1024, ge=1024, description="largest request body, bytes")
     register_rate: int = Field(60, ge=0, description="registrations a minute per address; 0: off")
     login_rate: int = Field(120, ge=0, description="logins a minute per address; 0: off")

@@ -24,9 +24,10 @@ def postgres() -> Iterator[PrivatePostgres]:
     """A PostgreSQL server this module starts and stops itself."""
     if not (PG_BIN / "initdb").exists() or shutil.which("runuser") is None:
         unavailable("initdb/pg_ctl", "PostgreSQL server binaries not found")
-    server = PrivatePostgres().init()
-    server.start()
+    server = PrivatePostgres()
     try:
+        server.init()
+        server.start()
         yield server
     finally:
         server.remove()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -91,8 +90,3 @@ class Settings(BaseSettings):
     @classmethod
     def _as_networks(cls, value: list[object]) -> list[IPNetwork]:
         return [ipaddress.ip_network(str(item), strict=False) for item in value]
-
-    @cached_property
-    def is_postgres(self) -> bool:
-        """True when the database URL names PostgreSQL."""
-        return self.database_url.startswith(("postgresql://", "postgres://"))

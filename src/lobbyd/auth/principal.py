@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from lobbyd.auth.scopes import grants
 from lobbyd.auth.tokens import Claims, Tokens
-from lobbyd.errors import Forbidden, Unauthorized
+from lobbyd.errors import Unauthorized
 from lobbyd.kit.clock import Clock
 
 #: Returns the current secret generation of a host, or None if the host no longer exists.
@@ -105,15 +104,3 @@ async def authenticate_if_given(
 
 Principal = Annotated[Claims, Depends(authenticate)]
 MaybePrincipal = Annotated[Claims | None, Depends(authenticate_if_given)]
-
-
-def require_owner(principal: Claims, host: str) -> None:
-    """403 unless the caller is `host` itself or an admin."""
-    if principal.subject != host and not principal.is_admin:
-        raise Forbidden("this belongs to another host")
-
-
-def require_scope(principal: Claims, scope: str) -> None:
-    """403 unless the caller holds `scope`."""
-    if not grants(principal.scopes, scope):
-        raise Forbidden(f"requires scope {scope}")

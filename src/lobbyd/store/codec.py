@@ -9,7 +9,6 @@ from lobbyd.errors import Conflict, NotFound, PayloadTooLarge, PreconditionFaile
 from lobbyd.store.base import JSON, Change, Event, SubscriptionLagged
 
 MEMBER_EVENTS = frozenset({"member_joined", "member_left", "member_kicked"})
-EVENT_TYPES = MEMBER_EVENTS | {"session_ended"}
 
 
 def dumps(value: Any) -> str:

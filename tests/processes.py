@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -10,11 +11,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import redis.asyncio as aioredis
+
+from tests.backends import unavailable
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), Path("/usr/bin"))
 
@@ -114,3 +118,59 @@ class PrivatePostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, in its own directory. `persistent`
+    keeps its data across a restart (append-only file), as a production Redis would."""
+
+    def __init__(self, directory: Path, *, persistent: bool = False) -> None:
+        self.directory = directory
+        self.persistent = persistent
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Start the server (loading what it kept, if persistent) and wait until it answers."""
+        keep = ("--appendonly", "yes", "--appendfsync", "always") if self.persistent else ()
+        self.process = await asyncio.create_subprocess_exec(
+            "redis-server",
+            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+            *(keep or ("--appendonly", "no")),
+            *("--dir", str(self.directory)),
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        try:
+            while True:
+                try:
+                    await client.ping()
+                    return
+                except (aioredis.RedisError, OSError):
+                    assert time.monotonic() < deadline, "redis-server did not start"
+                    await asyncio.sleep(0.02)
+        finally:
+            await client.aclose()
+
+    async def stop(self) -> None:
+        """Stop the server (SIGTERM: a persistent one flushes its append-only file first)."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+
+@contextlib.asynccontextmanager
+async def private_redis(
+    directory: Path, *, persistent: bool = False
+) -> AsyncIterator[PrivateRedis]:
+    """A running PrivateRedis, stopped afterwards (skipped or failed, as CI says, without one)."""
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server", "not installed")
+    server = PrivateRedis(directory, persistent=persistent)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

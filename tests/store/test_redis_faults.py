@@ -3,74 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import redis.asyncio as aioredis
 
 from lobbyd.errors import Unavailable
 from lobbyd.kit.clock import ManualClock
 from lobbyd.store import Event, RedisStore, SubscriptionLagged, SyncStore
-from tests.backends import unavailable
+from tests.processes import PrivateRedis, private_redis
 from tests.store.conftest import LIMITS, take
 
 
-class OwnRedis:
-    """A redis-server on a free port that keeps nothing on disk, in its own directory."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}"
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        """Start the server and wait until it answers."""
-        self.process = await asyncio.create_subprocess_exec(
-            "redis-server",
-            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
-            *("--appendonly", "no", "--dir", str(self.directory)),
-            stdout=asyncio.subprocess.DEVNULL,
-        )
-        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 5
-        try:
-            while True:
-                try:
-                    await client.ping()
-                    return
-                except (aioredis.RedisError, OSError):
-                    assert time.monotonic() < deadline, "redis-server did not start"
-                    await asyncio.sleep(0.02)
-        finally:
-            await client.aclose()
-
-    async def stop(self) -> None:
-        """Stop the server (its data is gone)."""
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            await self.process.wait()
-
-
 @pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[OwnRedis]:
+async def own_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
     """A running redis-server of this test's own; stopped afterwards."""
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server", "not installed")
-    server = OwnRedis(tmp_path)
-    await server.start()
-    yield server
-    await server.stop()
+    async with private_redis(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture
-async def store_on_own_redis(own_redis: OwnRedis, clock: ManualClock) -> AsyncIterator[RedisStore]:
+async def store_on_own_redis(
+    own_redis: PrivateRedis, clock: ManualClock
+) -> AsyncIterator[RedisStore]:
     """A RedisStore over the test's own Redis."""
     store = RedisStore(own_redis.url, LIMITS, clock)
     yield store
@@ -100,7 +56,7 @@ async def assert_quickly_unavailable(store: SyncStore, key: str) -> None:
 
 
 async def test_operations_are_unavailable_while_redis_is_down_and_work_again_after(
-    own_redis: OwnRedis, store_on_own_redis: RedisStore, key: str
+    own_redis: PrivateRedis, store_on_own_redis: RedisStore, key: str
 ) -> None:
     store = store_on_own_redis
     await store.create(key, "host")
@@ -114,7 +70,7 @@ async def test_operations_are_unavailable_while_redis_is_down_and_work_again_aft
 
 
 async def test_subscription_resumes_after_redis_restarts(
-    own_redis: OwnRedis, store_on_own_redis: RedisStore, key: str
+    own_redis: PrivateRedis, store_on_own_redis: RedisStore, key: str
 ) -> None:
     store = store_on_own_redis
     waiting = store.subscribe(key)  # nothing delivered yet: it just keeps listening
@@ -137,7 +93,7 @@ async def test_subscription_resumes_after_redis_restarts(
 
 
 async def test_subscription_from_before_an_outage_gets_changes_made_after_it(
-    own_redis: OwnRedis, store_on_own_redis: RedisStore, key: str
+    own_redis: PrivateRedis, store_on_own_redis: RedisStore, key: str
 ) -> None:
     store = store_on_own_redis
     subscription = store.subscribe(key)

@@ -8,22 +8,18 @@ production Redis; events committed while it was away reach it through the sweep.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from lobbyd.client import SyncSocket
-from tests.backends import unavailable
 from tests.conftest import client_for
 from tests.helpers import error, register
-from tests.processes import free_port
+from tests.processes import PrivateRedis, private_redis
 from tests.sessions.conftest import join
 from tests.sync.conftest import new_guest, new_session, refusal, serve
 
@@ -31,56 +27,15 @@ pytestmark = pytest.mark.slow
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 
 
-class PersistentRedis:
-    """A redis-server on a free port, in its own directory, keeping its data across restarts."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}"
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        """Start the server (loading what it kept) and wait until it answers."""
-        self.process = await asyncio.create_subprocess_exec(
-            "redis-server",
-            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
-            *("--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.directory)),
-            stdout=asyncio.subprocess.DEVNULL,
-        )
-        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        try:
-            while True:
-                try:
-                    await client.ping()
-                    return
-                except (aioredis.RedisError, OSError):
-                    assert time.monotonic() < deadline, "redis-server did not start"
-                    await asyncio.sleep(0.02)
-        finally:
-            await client.aclose()
-
-    async def stop(self) -> None:
-        """Stop the server (SIGTERM: it flushes its append-only file first)."""
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            await self.process.wait()
+@pytest.fixture
+async def own_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
+    """A redis-server of this test's own that keeps its data across restarts."""
+    async with private_redis(tmp_path, persistent=True) as server:
+        yield server
 
 
 @pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[PersistentRedis]:
-    """A redis-server of this test's own; stopped afterwards."""
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server", "not installed")
-    server = PersistentRedis(tmp_path)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def app(make_app: Any, own_redis: PersistentRedis) -> FastAPI:
+async def app(make_app: Any, own_redis: PrivateRedis) -> FastAPI:
     """An app whose sync store is the test's own Redis."""
     started: FastAPI = await make_app(redis_url=own_redis.url)
     return started
@@ -94,7 +49,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_redis_down_is_503_on_sync_launch_and_join_and_nothing_is_half_created(
-    client: httpx.AsyncClient, own_redis: PersistentRedis, app: FastAPI
+    client: httpx.AsyncClient, own_redis: PrivateRedis, app: FastAPI
 ) -> None:
     session = await new_session(client)
     url, auth = f"/sync/{session.key}", session.host.auth
@@ -127,7 +82,7 @@ async def test_redis_down_is_503_on_sync_launch_and_join_and_nothing_is_half_cre
 
 
 async def test_membership_events_committed_while_redis_is_away_are_relayed_by_the_sweep(
-    client: httpx.AsyncClient, own_redis: PersistentRedis, app: FastAPI
+    client: httpx.AsyncClient, own_redis: PrivateRedis, app: FastAPI
 ) -> None:
     session = await new_session(client)
     guest = await new_guest(client, session)
@@ -159,7 +114,7 @@ async def test_membership_events_committed_while_redis_is_away_are_relayed_by_th
 
 
 async def test_a_socket_rides_out_a_redis_outage_and_misses_nothing(
-    client: httpx.AsyncClient, own_redis: PersistentRedis, app: FastAPI
+    client: httpx.AsyncClient, own_redis: PrivateRedis, app: FastAPI
 ) -> None:
     session = await new_session(client)
     url, headers = f"/sync/{session.key}", {**session.host.auth, **MERGE_PATCH}

@@ -3,7 +3,6 @@ committed change is never answered with an error because its announcement had tr
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,40 +11,37 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.backends import unavailable
 from tests.conftest import client_for
-from tests.store.test_redis_faults import OwnRedis
+from tests.processes import PrivateRedis, private_redis
 from tests.sync.conftest import new_guest, new_session
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-async def volatile_redis(tmp_path: Path) -> AsyncIterator[OwnRedis]:
+async def volatile_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
     """A redis-server that keeps nothing across a restart."""
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server", "not installed")
-    server = OwnRedis(tmp_path)
-    await server.start()
-    yield server
-    await server.stop()
+    async with private_redis(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture
-async def app(make_app: Any, volatile_redis: OwnRedis) -> FastAPI:
+async def app(make_app: Any, volatile_redis: PrivateRedis) -> FastAPI:
     """An app over that Redis."""
     started: FastAPI = await make_app(redis_url=volatile_redis.url)
     return started
 
 
 async def test_a_kick_after_redis_lost_its_data_is_answered_and_announced(
-    app: FastAPI, volatile_redis: OwnRedis
+    app: FastAPI, volatile_redis: PrivateRedis
 ) -> None:
     async with client_for(app) as client:
         await _kick_after_data_loss(client, app, volatile_redis)
 
 
-async def _kick_after_data_loss(client: httpx.AsyncClient, app: FastAPI, redis: OwnRedis) -> None:
+async def _kick_after_data_loss(
+    client: httpx.AsyncClient, app: FastAPI, redis: PrivateRedis
+) -> None:
     session = await new_session(client)
     guest = await new_guest(client, session)  # event 1, applied
     await app.state.runtime.sweeper.sweep()  # the outbox forgets event 1
@@ -63,7 +59,7 @@ async def _kick_after_data_loss(client: httpx.AsyncClient, app: FastAPI, redis: 
 
 
 async def test_a_lost_document_is_rebuilt_with_every_current_member(
-    app: FastAPI, volatile_redis: OwnRedis
+    app: FastAPI, volatile_redis: PrivateRedis
 ) -> None:
     async with client_for(app) as client:
         session = await new_session(client)

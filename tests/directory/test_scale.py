@@ -113,7 +113,7 @@ async def test_each_query_is_index_backed_and_flat(seeded: Database, name: str, 
     caller, filters = QUERIES[name]
     search = rules.resolve(caller, SessionQuery(**filters), TIMING, NOW, after)
     assert search is not None
-    await _check(seeded, *search_sql(search))
+    await _check(seeded, *search_sql(search, seeded.dialect))
 
 
 @pytest.mark.parametrize("player", PLAYERS)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from lobbyd.db import Connection, Row
+from lobbyd.db.base import Dialect
 
 Source = Literal["player", "keyword", "all"]
 #: Which private sessions a search may list: none, every one (admin), or the viewer's own.
@@ -94,14 +95,20 @@ def _counts(args: _Args, search: Search) -> tuple[str, str]:
     return accepted, reserved
 
 
-def _source(args: _Args, search: Search) -> tuple[str, str, str]:
+def _source(args: _Args, search: Search, dialect: Dialect) -> tuple[str, str, str]:
     """FROM clause, the player's columns, and the ORDER BY key of the search's source."""
     if search.source == "keyword":
-        return (
-            "session_keywords k JOIN sessions s ON s.id = k.session_id",
-            "NULL AS player_role, NULL AS player_seen_at",
-            "k.session_id",
+        # On PostgreSQL each keyword row looks its session up by primary key (LATERAL, fenced
+        # by OFFSET 0 so it is not flattened): without statistics yet, the plain join was
+        # planned as a range scan of every active session per keyword row, growing with the
+        # table. SQLite has no LATERAL and searches by index on its own.
+        joined = (
+            "session_keywords k CROSS JOIN LATERAL "
+            "(SELECT * FROM sessions s1 WHERE s1.id = k.session_id OFFSET 0) s"
+            if dialect == "postgresql"
+            else "session_keywords k JOIN sessions s ON s.id = k.session_id"
         )
+        return joined, "NULL AS player_role, NULL AS player_seen_at", "k.session_id"
     if search.source == "all":
         return "sessions s", "NULL AS player_role, NULL AS player_seen_at", "s.id"
     player, seen = args(search.player), args(search.player_seen_after)
@@ -120,16 +127,16 @@ def _source(args: _Args, search: Search) -> tuple[str, str, str]:
     )
 
 
-def _conditions(args: _Args, search: Search, order: str, counts: tuple[str, str]) -> list[str]:
+def _conditions(
+    args: _Args, search: Search, order: str, counts: tuple[str, str], dialect: Dialect
+) -> list[str]:
     where = [f"k.keyword = {args(search.keyword)}"] if search.source == "keyword" else []
     after = args(search.after)
-    where += [
-        "s.status = 'active'",
-        f"s.host_seen_at >= {args(search.alive_after)}",
-        f"s.id > {after}",
-    ]
+    where += ["s.status = 'active'", f"s.host_seen_at >= {args(search.alive_after)}"]
+    if order == "s.id" or dialect != "postgresql":
+        # SQLite: said of both sides of the join, so either may be walked from the cursor on.
+        where.append(f"s.id > {after}")
     if order != "s.id":
-        # Said of both sides of the join, so either may be walked from the cursor onwards.
         where.append(f"{order} > {after}")
     if search.type is not None:
         where.append(f"s.type = {args(search.type)}")
@@ -150,12 +157,12 @@ def _conditions(args: _Args, search: Search, order: str, counts: tuple[str, str]
     return where
 
 
-def search_sql(search: Search) -> tuple[str, list[Any]]:
+def search_sql(search: Search, dialect: Dialect) -> tuple[str, list[Any]]:
     """The statement and arguments of a search (also what the EXPLAIN tests look at)."""
     args = _Args()
-    source, player_columns, order = _source(args, search)
+    source, player_columns, order = _source(args, search, dialect)
     counts = _counts(args, search)
-    where = " AND ".join(_conditions(args, search, order, counts))
+    where = " AND ".join(_conditions(args, search, order, counts, dialect))
     sql = (
         "SELECT s.id, s.host, s.type, s.created_at, s.capacity, s.visibility, s.keywords, "
         f"s.labels, s.turn, h.only_friends, {counts[0]} AS accepted, {counts[1]} AS reserved, "
@@ -188,7 +195,7 @@ def _found(row: Row) -> Found:
 
 async def search(conn: Connection, search: Search) -> list[Found]:
     """The sessions a search finds, in session-id order, at most `search.limit`."""
-    sql, values = search_sql(search)
+    sql, values = search_sql(search, conn.dialect)
     return [_found(row) for row in await conn.fetch(sql, *values)]
 
 

@@ -110,7 +110,11 @@ class Bench:
     async def at_rate(self, scenario: Scenario, port: int, rate: float, label: str) -> LoadResult:
         """The open-loop generator at a fixed rate (latency against offered load)."""
         duration = self.profile.half_rate_duration
-        requests = await scenario.render(int(rate * duration * 1.2) + 100)
+        scenario.rate_hint = rate
+        try:
+            requests = await scenario.render(int(rate * duration * 1.2) + 100)
+        finally:
+            scenario.rate_hint = None
         prefix = self.work / "requests" / label
         write_requests(prefix, [requests])
         raw = await asyncio.to_thread(openloop.spawn, port, Path(f"{prefix}.0.req"), rate, duration)

@@ -145,6 +145,8 @@ class Scenario:
 
     def __init__(self, target: Target) -> None:
         self.target = target
+        #: The open-loop rate (requests/s) the next render() is for; None for a closed loop.
+        self.rate_hint: float | None = None
 
     @classmethod
     def missing(cls, routes: set[tuple[str, str]]) -> list[str]:

@@ -39,12 +39,17 @@ class Launch(Scenario):
 class JoinLeave(Scenario):
     """POST /sessions/players, then DELETE /sessions/{id}/players/{guest}, as one stream.
 
-    A cycle of M pairs (M a multiple of GUESTS): step i joins pair i+LAG and makes pair i
-    leave, so joins and leaves are always half and half. Pairs 0..LAG-1 are joined before the
-    timed part, and the cycle ends with them joined again, so replaying it stays valid. LAG is 8
-    times the number of connections: a join has long been answered when its leave is sent,
-    although wrk sends on whichever connection is free. Pair k goes to session k mod S with the
-    next of that session's own guests; a guest comes back only after GUESTS pairs (> LAG).
+    A cycle of M pairs (M a multiple of the guest count G): step i joins pair i+LAG and makes
+    pair i leave, so joins and leaves are always half and half. Pairs 0..LAG-1 are joined before
+    the timed part, and the cycle ends with them joined again, so replaying it stays valid. A
+    join must have been answered when its leave is sent, although wrk sends on whichever
+    connection is free: LAG is 256 pairs (8 times wrk's connections) in a closed loop, and
+    about 2 s of requests at an open-loop rate, where latency near the peak can pass 0.5 s.
+    LAG is a multiple of the S sessions, at most capacity-3 pairs each (a session holds LAG/S
+    guests besides its host, one more while a join precedes its pair's leave, and a seat is
+    spare for requests that overtake each other). Pair k goes to session
+    k mod S with the next of that session's own guests; a guest comes back only after G >= 2 LAG
+    pairs.
 
     With `friends=N` the hosts welcome only friends and each has N friends: its own guests
     plus filler hosts (the friends-list scaling scenario).
@@ -55,12 +60,15 @@ class JoinLeave(Scenario):
     description = (
         "POST /sessions/players {host, guest} by the guest (a registered host), then "
         "DELETE /sessions/{id}/players/{guest}, half and half; 256 open sessions, 2,048 "
-        "guests, each leave sent 256 pairs after its join."
+        "guests, each leave sent 256 pairs after its join (about 2 s after it at a fixed "
+        "offered rate)."
     )
     needs = (("POST", "/sessions/players"), ("DELETE", "/sessions/{id}/players/{guest}"))
     expected = frozenset({200, 204})
     LAG = 256
     GUESTS = 2048
+    #: How far behind its join a leave is sent at an open-loop rate.
+    LAG_SECONDS = 2.0
 
     def __init__(self, target: Target, friends: int | None = None) -> None:
         super().__init__(target)
@@ -84,16 +92,27 @@ class JoinLeave(Scenario):
             pairs += [(host.uuid, friend.uuid) for friend in [*own, *extra]]
         await self.target.seeder.friends(pairs)
 
+    def _lag(self) -> int:
+        """Pairs between a join and its leave (see the class docstring)."""
+        wanted = self.LAG
+        if self.rate_hint is not None:
+            # rate_hint requests/s are rate_hint/2 pairs/s.
+            wanted = max(wanted, int(self.rate_hint / 2 * self.LAG_SECONDS))
+        per_session = min(self.capacity - 3, -(-wanted // self.sessions))
+        return max(1, per_session) * self.sessions
+
     async def render(self, count: int) -> list[bytes]:
         """About `count` requests: joins and the matching leaves."""
         target, minter = self.target, self.target.minter
+        lag = self._lag()
+        guest_count = max(self.GUESTS, 2 * lag)
         hosts = await self._hosts()
-        guests = await target.fresh_hosts(self.GUESTS)
-        per = self.GUESTS // self.sessions
+        guests = await target.fresh_hosts(guest_count)
+        per = guest_count // self.sessions
         slices = [guests[i * per : (i + 1) * per] for i in range(self.sessions)]
         await self._befriend(hosts, slices)
         launched = await target.launch(hosts, lambda _: {"capacity": self.capacity})
-        cycle = self.GUESTS * max(1, -(-count // 2 // self.GUESTS))
+        cycle = guest_count * max(1, -(-count // 2 // guest_count))
 
         def guest_of(k: int) -> HostCred:
             return slices[k % self.sessions][(k // self.sessions) % per]
@@ -115,15 +134,15 @@ class JoinLeave(Scenario):
                 token=minter.host(guest.uuid),
             )
 
-        await self._prejoin([guest_of(k) for k in range(self.LAG)], hosts)
+        await self._prejoin([guest_of(k) for k in range(lag)], hosts)
         made: list[bytes] = []
         for i in range(cycle):
-            made.append(join((i + self.LAG) % cycle))
+            made.append(join((i + lag) % cycle))
             made.append(leave(i))
         return made
 
     async def _prejoin(self, guests: list[HostCred], hosts: list[HostCred]) -> None:
-        """Join pairs 0..LAG-1 over HTTP before the timed part (the cycle's starting state)."""
+        """Join the first LAG pairs over HTTP before the timed part (the cycle's starting state)."""
         minter = self.target.minter
 
         async def one(client: httpx.AsyncClient, k: int, guest: HostCred) -> None:

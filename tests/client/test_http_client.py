@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -70,6 +71,82 @@ async def test_hosts_calls(app: FastAPI) -> None:
         with pytest.raises(ApiError) as gone:
             await host.get_host(host_id)
     assert gone.value.status in (401, 404)
+
+
+async def test_secret_rotation_and_welcome_check(app: FastAPI) -> None:
+    async with in_process(app) as lobby:
+        first = await lobby.register()
+        old_token = await lobby.login(first.uuid, first.secret)
+        assert await lobby.welcome(first.uuid, "x/y") == {
+            "welcome": False,
+            "reason": "not_a_friend",
+        }
+        await lobby.ban(first.uuid, "x/y")
+        assert await lobby.welcome(first.uuid, "x/y") == {"welcome": False, "reason": "banned"}
+        rotated = await lobby.rotate_secret(first.uuid, first.secret)
+        assert (rotated.uuid, rotated.secret != first.secret) == (first.uuid, True)
+        with pytest.raises(ApiError) as revoked:
+            await lobby.renew()
+        with pytest.raises(ApiError) as old_secret:
+            await lobby.login(first.uuid, first.secret)
+        assert await lobby.login(first.uuid, rotated.secret) != old_token
+    assert (revoked.value.status, old_secret.value.status) == (401, 401)
+
+
+async def test_invites_reservations_and_player_sessions(app: FastAPI) -> None:
+    async with host_client(app) as (host, host_id), host_client(app) as (guest, guest_id):
+        session = (await host.launch(host_id, type="ranked")).session_id
+        invite = await host.invite(session, guest_id)
+        assert (invite["player"], invite["inviting_player_uuid"]) == (guest_id, host_id)
+        assert [i["player"] for i in await host.invites(session)] == [guest_id]
+        mine = (await guest.player_sessions(guest_id))["sessions"]["ranked"]
+        assert mine["pending_invites"][str(session)]["inviting_player_uuid"] == host_id
+        await guest.remove_invite(session, guest_id)
+        assert await host.invites(session) == []
+        seat = await host.reserve(session, "Nomad")
+        assert (seat["session_id"], seat["player"]) == (session, "Nomad")
+        await host.remove_reservation(session, "Nomad")
+        with pytest.raises(ApiError) as gone:
+            await host.remove_reservation(session, "Nomad")
+    assert (gone.value.status, gone.value.code) == (404, "no_reservation")
+
+
+async def test_query_pages_through_every_session(app: FastAPI) -> None:
+    async with (
+        host_client(app) as (one, one_id),
+        host_client(app) as (two, two_id),
+        host_client(app) as (three, three_id),
+    ):
+        launched = [
+            (await client.launch(host, keywords=["pages"])).session_id
+            for client, host in ((one, one_id), (two, two_id), (three, three_id))
+        ]
+        page = await one.query_sessions(keyword="pages", take=2, type=None)
+        found = [s["session_id"] async for s in one.iter_sessions(keyword="pages", take=1)]
+        mine = await one.query_sessions(player=one_id, private=True)
+    assert [s["session_id"] for s in page["results"]] == launched[:2]
+    assert page["next_cursor"] is not None
+    assert found == launched
+    assert [s["session_id"] for s in mine["results"]] == launched[:1]
+
+
+async def test_platform_session_link_read_unlink(app: FastAPI) -> None:
+    # "+" and "/" in the id must reach the server intact.
+    platform_id = base64.b64encode(b"\xfb\xff\xbfsteam-lobby-1").decode()
+    assert "+" in platform_id
+    assert "/" in platform_id
+    async with host_client(app) as (host, host_id):
+        session = (await host.launch(host_id)).session_id
+        linked = await host.link_platform_session(
+            session, "Steam", platform_id, "lobby", {"region": "eu"}
+        )
+        read = await host.get_platform_session("Steam", platform_id)
+        await host.unlink_platform_session(session, "Steam")
+        with pytest.raises(ApiError) as unlinked:
+            await host.get_platform_session("Steam", platform_id)
+    assert linked["platform_session_id_base64"] == platform_id
+    assert (read["session_id"], read["custom_data"]) == (session, {"region": "eu"})
+    assert unlinked.value.status == 404
 
 
 async def test_refusals_raise_api_error_with_status_and_code(app: FastAPI) -> None:

@@ -6,7 +6,7 @@ token (set by `login`, `renew`, or given at construction) and sends it with ever
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from json import dumps
 from types import TracebackType
@@ -164,6 +164,18 @@ class LobbydClient:
         """Delete the account (its session ends)."""
         await self.request("DELETE", f"/hosts/{host}")
 
+    async def rotate_secret(self, host: str, secret: str | None = None) -> Credentials:
+        """Replace the host's secret, proving the current one (or, with `secret=None`, as an
+        admin); every token issued before stops working, so log in again with the new one."""
+        auth = None if secret is None else (host, secret)
+        body = await self._json("POST", f"/hosts/{host}/secret", auth=auth)
+        return Credentials(body["uuid"], body["secret"], body)
+
+    async def welcome(self, host: str, guest: str) -> JSON:
+        """The host's welcome check: {welcome, reason}, the rule that decides."""
+        result: JSON = await self._json("GET", f"/hosts/{host}/welcome", params={"guest": guest})
+        return result
+
     # Sessions.
 
     async def launch(self, host: str, **options: Any) -> SessionRef:
@@ -203,6 +215,86 @@ class LobbydClient:
         result: JSON = await self._json("POST", f"/sessions/{session_id}/heartbeat", json=body)
         return result
 
+    # Directory.
+
+    async def player_sessions(self, player: str) -> JSON:
+        """Sessions the player is in, invited to or holds a seat in, grouped by type."""
+        result: JSON = await self._json("GET", f"/players/{_segment(player)}/sessions")
+        return result
+
+    async def query_sessions(self, **filters: Any) -> JSON:
+        """One page of `GET /sessions` ({results, next_cursor}); filters as in the API:
+        keyword, player, type, visibility, reservations, inactive, private, take, cursor."""
+        params = {name: value for name, value in filters.items() if value is not None}
+        result: JSON = await self._json("GET", "/sessions", params=_query(params))
+        return result
+
+    async def iter_sessions(self, **filters: Any) -> AsyncIterator[JSON]:
+        """Every session the query finds, page after page (each page one request)."""
+        cursor = filters.pop("cursor", None)
+        while True:
+            page = await self.query_sessions(**filters, cursor=cursor)
+            for found in page["results"]:
+                yield found
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return
+
+    async def invite(self, session_id: int, player: str) -> JSON:
+        """The host invites a player (again: the existing invite)."""
+        body = {"player": player}
+        result: JSON = await self._json("POST", f"/sessions/{session_id}/invites", json=body)
+        return result
+
+    async def invites(self, session_id: int) -> list[JSON]:
+        """The session's pending invites (the host)."""
+        result: list[JSON] = await self._json("GET", f"/sessions/{session_id}/invites")
+        return result
+
+    async def remove_invite(self, session_id: int, player: str) -> None:
+        """The invited player declines, or the host revokes."""
+        await self.request("DELETE", f"/sessions/{session_id}/invites/{_segment(player)}")
+
+    async def reserve(self, session_id: int, player: str) -> JSON:
+        """The host holds a seat for a player (again: extends the reservation)."""
+        body = {"player": player}
+        path = f"/sessions/{session_id}/reservations"
+        result: JSON = await self._json("POST", path, json=body)
+        return result
+
+    async def remove_reservation(self, session_id: int, player: str) -> None:
+        """The host cancels a reservation, or its player releases it."""
+        await self.request("DELETE", f"/sessions/{session_id}/reservations/{_segment(player)}")
+
+    async def link_platform_session(
+        self,
+        session_id: int,
+        platform: str,
+        platform_session_id_base64: str,
+        platform_session_type: str,
+        custom_data: Mapping[str, str] | None = None,
+    ) -> JSON:
+        """The host links its session to the platform's own session (one per platform)."""
+        body = {
+            "platform_session_id_base64": platform_session_id_base64,
+            "platform_session_type": platform_session_type,
+            "custom_data": dict(custom_data or {}),
+        }
+        path = f"/sessions/{session_id}/platform-sessions/{_segment(platform)}"
+        result: JSON = await self._json("PUT", path, json=body)
+        return result
+
+    async def get_platform_session(self, platform: str, platform_session_id_base64: str) -> JSON:
+        """A platform session and the lobbyd session linked to it."""
+        path = f"/platforms/{_segment(platform)}/platform-sessions/"
+        result: JSON = await self._json("GET", path + _segment(platform_session_id_base64))
+        return result
+
+    async def unlink_platform_session(self, session_id: int, platform: str) -> None:
+        """The host removes its session's link on a platform."""
+        path = f"/sessions/{session_id}/platform-sessions/{_segment(platform)}"
+        await self.request("DELETE", path)
+
     # Sync.
 
     async def get_document(self, key: str) -> Document:
@@ -236,6 +328,14 @@ class LobbydClient:
         if self.token is None:
             raise ValueError("log in first: the socket needs a token")
         return SyncSocket(self.base_url, key, self.token, since=since, **options)
+
+
+def _query(params: Mapping[str, Any]) -> dict[str, str | int]:
+    """Query parameters as the API spells them (booleans as true/false)."""
+    return {
+        name: ("true" if value else "false") if isinstance(value, bool) else value
+        for name, value in params.items()
+    }
 
 
 def _if_match(version: int | None) -> dict[str, str]:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from lobbyd.db import open_database
 from lobbyd.kit.clock import ManualClock
 from tests.directory.conftest import TIMEOUT, Hosted, hosted, joined, token
 from tests.helpers import error, register
@@ -158,6 +159,32 @@ async def test_the_link_stops_resolving_when_the_host_times_out(
     await _link(client, session)
     clock.advance(TIMEOUT + 1)
     error(await _read(client, admin), 404, "no_platform_session")
+
+
+async def _stored_links(app: FastAPI, session_id: int) -> int:
+    db = open_database(app.state.settings.database_url)
+    await db.connect()
+    try:
+        async with db.reading() as conn:
+            count = await conn.fetchval(
+                "SELECT count(*) FROM platform_sessions WHERE session_id = $1", session_id
+            )
+    finally:
+        await db.close()
+    return int(count)
+
+
+async def test_ending_a_session_deletes_its_links(
+    client: httpx.AsyncClient, clock: ManualClock, app: FastAPI
+) -> None:
+    ended, timed_out = await hosted(client), await hosted(client)
+    await _link(client, ended)
+    await _link(client, timed_out, body=_body(base64.b64encode(b"other").decode()))
+    await client.delete(f"/sessions/{ended.session_id}", headers=ended.auth)
+    clock.advance(TIMEOUT + 1)
+    await app.state.runtime.sweeper.sweep()
+    assert await _stored_links(app, ended.session_id) == 0
+    assert await _stored_links(app, timed_out.session_id) == 0
 
 
 async def test_relinking_another_id_replaces_the_old_link(

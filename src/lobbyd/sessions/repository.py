@@ -200,7 +200,8 @@ async def end(conn: Connection, session_id: int, reason: str, now: float) -> Ses
     )
     if row is None:
         return None
-    for table in ("members", "invites", "reservations", "session_keywords"):
+    # An ended session holds no one and links nothing: its platform sessions are free again.
+    for table in ("members", "invites", "reservations", "session_keywords", "platform_sessions"):
         await conn.execute(f"DELETE FROM {table} WHERE session_id = $1", session_id)
     return _session(row)
 

@@ -111,6 +111,39 @@ def primary_table(results: Results) -> list[str]:
     ]
 
 
+def load_curve_table(results: Results) -> list[str]:
+    """p50/p99 against offered load, with what each run lost to overload."""
+    rows = []
+    for run in results.runs:
+        if len(run.curve) < 2:
+            continue
+        for m in sorted(run.curve, key=lambda m: m.offered_rps or 0):
+            lost = ", ".join(
+                f"{k} {v:,}" for k, v in m.statuses.items() if int(k) not in run.expected
+            )
+            lost = "; ".join(
+                filter(None, [lost, ", ".join(f"{k} {v:,}" for k, v in m.socket_errors.items())])
+            )
+            rows.append(
+                [
+                    run.title,
+                    m.label,
+                    f"{m.offered_rps:,.0f}" if m.offered_rps else "",
+                    f"{_ms(m.p50_ms)} / {_ms(m.p99_ms)}{_lagged(m)}",
+                    lost,
+                ]
+            )
+    if not rows:
+        return []
+    note = (
+        "Above half the peak a run may lose requests to overload (still queued 5 s after the "
+        "last was due, a dropped connection, a leave that overtook its join); those are listed "
+        "here and do not fail the run. A 5xx or a refused connection fails it at any load."
+    )
+    header = ["scenario", "load", "offered /s", "p50 / p99 ms", "lost (status or error: count)"]
+    return ["", "## Latency against offered load", "", *_table(header, rows), "", note]
+
+
 def configurations_table(results: Results) -> list[str]:
     """req/s (ratio) of every scenario in every configuration."""
     servers = list(dict.fromkeys(r.server for r in results.runs))
@@ -212,6 +245,7 @@ def render(results: Results, plots: list[Path]) -> str:
         "## Scenarios",
         "",
         *primary_table(results),
+        *load_curve_table(results),
         "",
         "## Every configuration: req/s (ratio to the yardstick), p99 ms at peak",
         "",

@@ -35,10 +35,28 @@ class Measurement:
     label: str = ""
     #: Open loop only: p99 of how late the generator sent (high: the generator was starved).
     send_lag_ms: float | None = None
+    #: Load-curve runs above half the peak: what a saturated server may answer without it
+    #: being a fault (requests still queued at the end, connections dropped, a leave that
+    #: overtook its join), counted apart from `unexpected`, which keeps 5xx and refused
+    #: connections.
+    overload: int = 0
 
     @classmethod
-    def of(cls, result: LoadResult, expected: frozenset[int], label: str = "") -> Measurement:
-        """From a wrk or open-loop result."""
+    def of(
+        cls,
+        result: LoadResult,
+        expected: frozenset[int],
+        label: str = "",
+        *,
+        saturating: bool = False,
+    ) -> Measurement:
+        """From a wrk or open-loop result; `saturating` for a load-curve run near the peak."""
+        unexpected = result.unexpected(expected)
+        overload = 0
+        if saturating:
+            faults = sum(n for status, n in result.statuses.items() if status >= 500)
+            faults += result.socket_errors.get("connect", 0)
+            overload, unexpected = unexpected - faults, faults
         return cls(
             rps=round(result.rps, 1),
             p50_ms=round(result.p50_ms, 3),
@@ -50,10 +68,11 @@ class Measurement:
             duration_s=round(result.duration_s, 3),
             statuses={str(k): v for k, v in sorted(result.statuses.items())},
             socket_errors=result.socket_errors,
-            unexpected=result.unexpected(expected),
+            unexpected=unexpected,
             offered_rps=round(result.offered_rps, 1) if result.offered_rps else None,
             label=label,
             send_lag_ms=result.send_lag_ms,
+            overload=overload,
         )
 
 
@@ -82,7 +101,9 @@ class ScenarioRun:
     @property
     def unexpected(self) -> int:
         """Unexpected responses over every run of the scenario."""
-        runs = [self.peak, self.half, *self.curve]
+        runs = [self.peak, *self.curve]
+        if self.half is not None and self.half not in self.curve:
+            runs.append(self.half)
         return sum(run.unexpected for run in runs if run is not None)
 
 

@@ -340,11 +340,14 @@ class Bench:
         for fraction in fractions:
             rate = max(10.0, peak * fraction)
             result = await self.at_rate(scenario, target.port, rate, f"{label}-{fraction}")
-            measured = Measurement.of(result, scenario.expected, f"{fraction:.0%} of peak")
+            measured = Measurement.of(
+                result, scenario.expected, f"{fraction:.0%} of peak", saturating=fraction > 0.5
+            )
             run.curve.append(measured)
             if fraction == 0.5:
                 run.half = measured
+            overload = f"; {measured.overload:,} lost to overload" if measured.overload else ""
             say(
                 f"at {fraction:.0%} of peak ({rate:,.0f}/s): p50 {result.p50_ms:.2f} ms, "
-                f"p99 {result.p99_ms:.2f} ms"
+                f"p99 {result.p99_ms:.2f} ms{overload}"
             )

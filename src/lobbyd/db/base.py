@@ -49,6 +49,10 @@ class Reader(Protocol):
 
     dialect: Dialect
 
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        """All rows of a query."""
+        ...
+
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         """The first row of a query, or None."""
         ...
@@ -86,6 +90,10 @@ class Database(Protocol):
 
     # One read-only statement on its own (atomic by itself): no BEGIN/COMMIT round trips. Hot
     # paths use these whenever a single statement does the whole job.
+
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        """All rows of one statement, run on its own."""
+        ...
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         """The first row of one statement, run on its own."""

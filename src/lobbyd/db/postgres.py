@@ -134,6 +134,12 @@ class PostgresDatabase:
         async with self._single() as raw:
             yield PostgresConnection(raw)
 
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        """All rows of one statement, in autocommit."""
+        async with self._single() as raw:
+            rows: list[Row] = await raw.fetch(sql, *args)
+        return rows
+
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         """The first row of one statement, in autocommit."""
         async with self._single() as raw:

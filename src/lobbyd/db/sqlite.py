@@ -156,6 +156,14 @@ class SqliteDatabase:
             await _settle(self._writer)
             yield SqliteConnection(self._writer)
 
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        """All rows of one statement (read-only: runs on a reader connection)."""
+        raw = await self._readers.get()
+        try:
+            return await SqliteConnection(raw).fetch(sql, *args)
+        finally:
+            self._readers.put_nowait(raw)
+
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         """The first row of one statement (read-only: runs on a reader connection)."""
         raw = await self._readers.get()

@@ -76,15 +76,14 @@ class Platforms:
         """A platform session linked to an active lobbyd session; its members, holders of
         session:read:platform and admins may read it."""
         now = self.clock.now()
-        async with self.db.reading() as conn:
-            found = await repo.resolve(
-                conn,
-                platform.value,
-                id_digest(platform_session_id_base64),
-                principal.subject,
-                now - self.timing.timeout,
-                self.timing.gone_cutoff(now),
-            )
+        found = await repo.resolve(  # one statement, one snapshot
+            self.db,
+            platform.value,
+            id_digest(platform_session_id_base64),
+            principal.subject,
+            now - self.timing.timeout,
+            self.timing.gone_cutoff(now),
+        )
         if found is None:
             raise NotFound("no such platform session", "no_platform_session")
         if not (found.viewer_is_member or grants(principal.scopes, READ_PLATFORM)):

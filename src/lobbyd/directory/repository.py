@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from lobbyd.db import Connection, Row
+from lobbyd.db import Reader, Row
 from lobbyd.db.base import Dialect
 
 Source = Literal["player", "keyword", "all"]
@@ -193,7 +193,7 @@ def _found(row: Row) -> Found:
     )
 
 
-async def search(conn: Connection, search: Search) -> list[Found]:
+async def search(conn: Reader, search: Search) -> list[Found]:
     """The sessions a search finds, in session-id order, at most `search.limit`."""
     sql, values = search_sql(search, conn.dialect)
     return [_found(row) for row in await conn.fetch(sql, *values)]
@@ -216,7 +216,7 @@ HOLDINGS_SQL = (
 
 
 async def holdings(
-    conn: Connection, player: str, now: float, alive_after: float, gone_before: float
+    conn: Reader, player: str, now: float, alive_after: float, gone_before: float
 ) -> list[Holding]:
     """The player's memberships, pending invites and live reservations in active sessions."""
     rows = await conn.fetch(

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from lobbyd.db import Connection, Row
+from lobbyd.db import Connection, Reader, Row
 
 _COLUMNS = "p.platform, p.platform_session_id, p.platform_session_type, p.custom_data, p.session_id"
 
@@ -109,7 +109,7 @@ async def link(
 
 
 async def resolve(
-    conn: Connection,
+    conn: Reader,
     platform: str,
     digest: str,
     viewer: str,

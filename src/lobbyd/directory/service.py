@@ -54,10 +54,10 @@ class DirectoryService:
         if not (own or grants(principal.scopes, READ_PLAYER_ANY)):
             raise Forbidden("reading another player's sessions needs session:read-player:any")
         now = self.clock.now()
-        async with self.db.reading() as conn:
-            held = await repo.holdings(
-                conn, player, now, now - self.timing.timeout, self.timing.gone_cutoff(now)
-            )
+        # One statement: its own consistent snapshot, no BEGIN/COMMIT round trips.
+        held = await repo.holdings(
+            self.db, player, now, now - self.timing.timeout, self.timing.gone_cutoff(now)
+        )
         return tagged(_player_view(held))
 
     async def query(self, principal: Claims, query: SessionQuery) -> QueryPage:
@@ -76,8 +76,7 @@ class DirectoryService:
         search = rules.resolve(principal, query, self.timing, now, after)
         if search is None:
             return QueryPage(results=[], next_cursor=None)
-        async with self.db.reading() as conn:
-            found = await repo.search(conn, search)
+        found = await repo.search(self.db, search)  # one statement, one snapshot
         page = found[: query.take]
         results = [rules.result(item, query.player, self.timing, now) for item in page]
         more = len(found) > query.take

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lobbyd.db import Connection, Row
+from lobbyd.db import Connection, Reader, Row
 
 _COLUMNS = (
     "id, host, key, type, capacity, visibility, labels, keywords, connection, turn, status, "
@@ -154,7 +154,7 @@ async def get(conn: Connection, session_id: int) -> SessionRecord | None:
     return _session(row) if row else None
 
 
-async def by_key(conn: Connection, key: str) -> SessionRecord | None:
+async def by_key(conn: Reader, key: str) -> SessionRecord | None:
     """The session whose source of truth is under `key`."""
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM sessions WHERE key = $1", key)
     return _session(row) if row else None
@@ -247,7 +247,7 @@ async def touch_members(
     )
 
 
-async def membership(conn: Connection, player: str) -> Membership | None:
+async def membership(conn: Reader, player: str) -> Membership | None:
     """The player's membership in an active session, if any."""
     row = await conn.fetchrow(
         "SELECT m.session_id, m.role, m.seen_at, s.host_seen_at FROM members m "

@@ -143,8 +143,7 @@ class SessionsService:
         return self.timing.guest_gone(seen_at, now) or self.timing.host_silent(host_seen_at, now)
 
     async def _expire_membership(self, player: str) -> None:
-        async with self.db.reading() as conn:
-            mine = await repo.membership(conn, player)
+        mine = await repo.membership(self.db, player)
         if mine is not None:
             await self.lifecycle.expire(mine.session_id)
 
@@ -244,8 +243,7 @@ class SessionsService:
 
     async def owner_of_key(self, key: str) -> KeyOwner | None:
         """The session behind a source_of_truth_key (for the sync API's access checks)."""
-        async with self.db.reading() as conn:
-            session = await repo.by_key(conn, key)
+        session = await repo.by_key(self.db, key)
         if session is None:
             return None
         active = session.status == "active" and not self.timing.host_silent(

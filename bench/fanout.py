@@ -16,7 +16,8 @@ import sys
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable
+
+from bench.openloop import loop_factory
 
 #: Latency histogram resolution, milliseconds.
 BUCKET_MS = 0.05
@@ -122,14 +123,7 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("count", type=int)
     args = parser.parse_args()
-    factory: Callable[[], asyncio.AbstractEventLoop]
-    try:
-        import uvloop
-
-        factory = uvloop.new_event_loop
-    except ImportError:
-        factory = asyncio.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(_subscribe(args.url, args.count))
 
 

@@ -235,6 +235,15 @@ async def run(
     }
 
 
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """uvloop's event loop when installed (the bench extra has it), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop
+    return uvloop.new_event_loop
+
+
 def main() -> None:
     """Command line: PORT FILE RATE DURATION [--connections N]."""
     parser = argparse.ArgumentParser(prog="python -m bench.openloop")
@@ -244,14 +253,7 @@ def main() -> None:
     parser.add_argument("duration", type=float)
     parser.add_argument("--connections", type=int, default=256)
     args = parser.parse_args()
-    factory: Callable[[], asyncio.AbstractEventLoop]
-    try:
-        import uvloop
-
-        factory = uvloop.new_event_loop
-    except ImportError:
-        factory = asyncio.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         result = runner.run(
             run(args.port, read_requests(args.file), args.rate, args.duration, args.connections)
         )

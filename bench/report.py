@@ -118,19 +118,15 @@ def load_curve_table(results: Results) -> list[str]:
         if len(run.curve) < 2:
             continue
         for m in sorted(run.curve, key=lambda m: m.offered_rps or 0):
-            lost = ", ".join(
-                f"{k} {v:,}" for k, v in m.statuses.items() if int(k) not in run.expected
-            )
-            lost = "; ".join(
-                filter(None, [lost, ", ".join(f"{k} {v:,}" for k, v in m.socket_errors.items())])
-            )
+            lost = [f"{k} {v:,}" for k, v in m.statuses.items() if int(k) not in run.expected]
+            lost += [f"{k} {v:,}" for k, v in m.socket_errors.items()]
             rows.append(
                 [
                     run.title,
                     m.label,
                     f"{m.offered_rps:,.0f}" if m.offered_rps else "",
                     f"{_ms(m.p50_ms)} / {_ms(m.p99_ms)}{_lagged(m)}",
-                    lost,
+                    ", ".join(lost),
                 ]
             )
     if not rows:

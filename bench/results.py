@@ -101,9 +101,7 @@ class ScenarioRun:
     @property
     def unexpected(self) -> int:
         """Unexpected responses over every run of the scenario."""
-        runs = [self.peak, *self.curve]
-        if self.half is not None and self.half not in self.curve:
-            runs.append(self.half)
+        runs = [self.peak, *self.curve]  # `half` is one of the curve's runs
         return sum(run.unexpected for run in runs if run is not None)
 
 

@@ -7,7 +7,7 @@ import secrets
 import time
 
 import asyncpg
-from bench.seed import Seeder
+from bench.seed import SESSION_COLUMNS, Seeder
 
 from lobbyd.directory.repository import Search, search_sql
 from tests.backends import postgres_database
@@ -23,21 +23,7 @@ async def test_keyword_search_uses_the_primary_key_before_any_analyze() -> None:
             now = time.time()
             await conn.copy_records_to_table(
                 "sessions",
-                columns=[
-                    "host",
-                    "key",
-                    "type",
-                    "capacity",
-                    "visibility",
-                    "labels",
-                    "keywords",
-                    "turn",
-                    "status",
-                    "created_at",
-                    "host_seen_at",
-                    "version",
-                    "event_seq",
-                ],
+                columns=SESSION_COLUMNS,
                 records=[
                     (
                         h.uuid,
@@ -47,6 +33,7 @@ async def test_keyword_search_uses_the_primary_key_before_any_analyze() -> None:
                         "open",
                         "{}",
                         "[]",
+                        None,
                         "[]",
                         "active",
                         now,

@@ -18,21 +18,11 @@ from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.backends import delete_keys, redis_prefix, shared_redis
 from tests.helpers import HostAccount, register
 from tests.processes import free_port
-from tests.sessions.conftest import join, launch, open_to_all
+from tests.sessions.conftest import join, launch, open_to_all, settings_overrides
 
-
-@pytest.fixture(params=["memory", "redis"])
-async def settings_overrides(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
-    """Settings of the test's apps: the in-process store, or Redis under a prefix of its own."""
-    if request.param == "memory":
-        yield {}
-        return
-    url, prefix = shared_redis(), redis_prefix()
-    yield {"redis_url": url, "redis_prefix": prefix}
-    await delete_keys(url, prefix)
+__all__ = ["settings_overrides"]  # every sync test runs on both stores
 
 
 @dataclass

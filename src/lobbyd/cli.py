@@ -1,18 +1,55 @@
-"""The `lobbyd` command: serve, migrate, token."""
+"""The `lobbyd` command: serve, migrate, token, --version."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from lobbyd import __version__
 from lobbyd.config import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="lobbyd session service")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: readable in any terminal, and in logs
+    pretty_exceptions_enable=False,  # a traceback's locals could show secrets
+)
 log = logging.getLogger("lobbyd")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="the database (default: LOBBYD_DATABASE_URL, else sqlite:///lobbyd.sqlite3 "
+        "in the working directory)",
+        show_default=False,
+    ),
+]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"lobbyd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _lobbyd(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """lobbyd: a session service for player-hosted multiplayer games."""
 
 
 class Server(StrEnum):
@@ -22,9 +59,9 @@ class Server(StrEnum):
     granian = "granian"
 
 
-def _settings() -> Settings:
+def _settings(database_url: str | None = None) -> Settings:
     try:
-        return Settings()
+        return Settings() if database_url is None else Settings(database_url=database_url)
     except Exception as exc:
         typer.echo(f"invalid configuration: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -53,10 +90,14 @@ def _prepare_schema(settings: Settings) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
-    server: Annotated[Server, typer.Option(help="ASGI server")] = Server.uvicorn,
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="address to listen on")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(metavar="PORT", help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, metavar="N", help="worker processes")] = 1,
+    server: Annotated[
+        Server, typer.Option(metavar="uvicorn|granian", help="ASGI server")
+    ] = Server.uvicorn,
     access_log: Annotated[bool, typer.Option(help="log every request")] = False,
 ) -> None:
     """Serve the API (migrating an empty database first)."""
@@ -94,46 +135,124 @@ def serve(
 
 
 @app.command()
-def migrate() -> None:
+def migrate(database_url: DatabaseUrl = None) -> None:
     """Bring the database schema up to date."""
     from lobbyd.db import migrate as migrations
 
-    settings = _settings()
-    migrations.upgrade(settings.database_url)
-    typer.echo(f"database at revision {migrations.head()}")
+    settings = _settings(database_url)
+    shown = shown_url(settings.database_url)
+    try:
+        before = migrations.current(settings.database_url)
+        migrations.upgrade(settings.database_url)
+    except Exception as exc:
+        typer.echo(f"cannot migrate the database at {shown}: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    after = migrations.head()
+    change = "already up to date" if before == after else f"was {before or 'empty'}"
+    typer.echo(f"database at {shown}: revision {after} ({change})")
 
 
 @app.command()
 def token(
     admin: Annotated[bool, typer.Option("--admin", help="mint an admin token")] = False,
     scope: Annotated[
-        list[str] | None, typer.Option(help="scopes to grant (repeatable); default session:*")
+        list[str] | None,
+        typer.Option(metavar="SCOPE", help="scope to grant (repeatable); default session:*"),
     ] = None,
-    ttl: Annotated[int, typer.Option(min=60, help="lifetime in seconds")] = 3600,
+    ttl: Annotated[int, typer.Option(min=60, metavar="SECONDS", help="lifetime")] = 3600,
+    database_url: DatabaseUrl = None,
 ) -> None:
-    """Print an admin JWT signed with the service's key."""
+    """Print an admin JWT signed with the server's key.
+
+    The key is LOBBYD_JWT_SECRET if set, else the one kept in the server's database, which
+    must then exist and be migrated.
+    """
     if not admin:
         typer.echo("only admin tokens are minted here: pass --admin", err=True)
         raise typer.Exit(2)
-    settings = _settings()
-    _prepare_schema(settings)
+    settings = _settings(database_url)
+    if settings.jwt_secret is None:
+        _require_sqlite_file(settings.database_url)
     typer.echo(asyncio.run(_admin_token(settings, frozenset(scope or ["session:*"]), ttl)))
 
 
 async def _admin_token(settings: Settings, scopes: frozenset[str], ttl: int) -> str:
-    from lobbyd.app import runtime
     from lobbyd.auth.scopes import ADMIN_SUBJECT
+    from lobbyd.auth.tokens import Tokens
     from lobbyd.kit.clock import SystemClock
 
-    running = await runtime.start(settings, SystemClock())
+    if settings.jwt_secret is not None:
+        key = settings.jwt_secret.get_secret_value()
+    else:
+        key = await _stored_key(settings)
+    tokens = Tokens(
+        key,
+        algorithm=settings.jwt_algorithm,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl=settings.token_ttl,
+        clock=SystemClock(),
+    )
+    return tokens.issue(ADMIN_SUBJECT, scopes, ttl=ttl)
+
+
+def _require_sqlite_file(url: str) -> None:
+    """Exit unless a SQLite URL names an existing file: connecting would create it."""
+    from lobbyd.db.sqlite import sqlite_path
+
+    if url.startswith("sqlite:") and not (path := Path(sqlite_path(url))).is_file():
+        _refuse(f"no database at {shown_url(url)}: {path.resolve()} does not exist")
+
+
+async def _stored_key(settings: Settings) -> str:
+    """The key kept in the server's database; exit, naming the URL, unless it is migrated
+    (a new, empty database would get a new key that no server knows)."""
+    from lobbyd.app.runtime import signing_key
+    from lobbyd.db import meta, open_database
+    from lobbyd.db.migrate import head
+
+    url, shown = settings.database_url, shown_url(settings.database_url)
+    db = open_database(url, pool_size=1)
     try:
-        return running.tokens.issue(ADMIN_SUBJECT, scopes, ttl=ttl)
+        try:
+            await db.connect()
+            revision = await meta.schema_revision(db)
+        except Exception as exc:
+            _refuse(f"cannot open the database at {shown}: {exc}")
+        if revision is None:
+            _refuse(f"the database at {shown} has no lobbyd schema (it is empty)")
+        if revision != head():
+            typer.echo(
+                f"the database at {shown} is at revision {revision}, this lobbyd needs "
+                f"{head()}: run `lobbyd migrate` first",
+                err=True,
+            )
+            raise typer.Exit(1)
+        return await signing_key(settings, db)
     finally:
-        await running.close()
+        await db.close()
+
+
+def _refuse(problem: str) -> NoReturn:
+    typer.echo(
+        f"{problem}.\nRun this where `lobbyd serve` runs (same working directory and "
+        "LOBBYD_DATABASE_URL), or pass --database-url.",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+def shown_url(url: str) -> str:
+    """The database URL without its password, to name in messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1]
 
 
 def main() -> None:
     """Entry point of the `lobbyd` script."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    app()
+    # Alembic narrates every connection and migration step; lobbyd reports what matters itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app(prog_name="lobbyd")

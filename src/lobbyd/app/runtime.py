@@ -76,7 +76,8 @@ async def _connect(db: Database) -> None:
             await asyncio.sleep(1.0)
 
 
-async def _signing_key(settings: Settings, db: Database) -> str:
+async def signing_key(settings: Settings, db: Database) -> str:
+    """The token key: LOBBYD_JWT_SECRET, else the one kept in the database (made once)."""
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
     return await db_meta.get_or_create(db, "jwt_secret", lambda: secrets.token_urlsafe(48))
@@ -99,7 +100,7 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
             "Use this only on a trusted network."
         )
     tokens = Tokens(
-        await _signing_key(settings, db),
+        await signing_key(settings, db),
         algorithm=settings.jwt_algorithm,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,

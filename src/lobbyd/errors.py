@@ -108,14 +108,18 @@ class Unavailable(LobbydError):
         super().__init__(message, headers={"Retry-After": "1"})
 
 
+NOT_FOUND_THIS = "this host does not exist (never registered, or deleted)"
+NOT_FOUND_OTHER = "the host or list entry this request names does not exist"
+
+
 def not_found_this() -> NotFound:
     """The caller's own host (or the host logging in) does not exist."""
-    return NotFound("not found this", "not_found_this")
+    return NotFound(NOT_FOUND_THIS, "not_found_this")
 
 
 def not_found_other() -> NotFound:
     """Another host (or list entry) the request names does not exist."""
-    return NotFound("not found other", "not_found_other")
+    return NotFound(NOT_FOUND_OTHER, "not_found_other")
 
 
 _DESCRIPTIONS = {

@@ -302,7 +302,7 @@ async def test_unbanning_a_guest_that_is_not_banned_is_404_not_found_other(
     client: httpx.AsyncClient, host: HostAccount
 ) -> None:
     body = error(await unban(client, host, "griefer"), 404, "not_found_other")
-    assert body["message"] == "not found other"
+    assert body["message"] == "the host or list entry this request names does not exist"
 
 
 async def test_banning_for_another_host_is_403(

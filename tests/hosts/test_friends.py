@@ -145,7 +145,7 @@ async def test_befriending_an_unregistered_host_is_404_not_found_other(
     client: httpx.AsyncClient, host: HostAccount
 ) -> None:
     body = error(await befriend(client, host, UNKNOWN_HOST), 404, "not_found_other")
-    assert body["message"] == "not found other"
+    assert body["message"] == "the host or list entry this request names does not exist"
 
 
 async def test_befriending_a_deleted_host_is_404_not_found_other(
@@ -231,7 +231,7 @@ async def test_unfriending_a_non_friend_is_404_not_found_other(
 ) -> None:
     response = await client.delete(f"/hosts/{host.uuid}/friends/{other.uuid}", headers=host.auth)
     body = error(response, 404, "not_found_other")
-    assert body["message"] == "not found other"
+    assert body["message"] == "the host or list entry this request names does not exist"
 
 
 async def test_unfriending_twice_is_404_the_second_time(

@@ -92,7 +92,7 @@ async def test_login_to_an_unknown_host_is_404_not_found_this(client: httpx.Asyn
         "/hosts/00000000-0000-4000-8000-000000000000/access_token", auth=("a", "b")
     )
     body = error(response, 404, "not_found_this")
-    assert body["message"] == "not found this"
+    assert body["message"] == "this host does not exist (never registered, or deleted)"
 
 
 async def test_login_with_a_host_that_is_not_a_uuid_is_422(client: httpx.AsyncClient) -> None:

@@ -95,7 +95,7 @@ async def test_renew_for_a_deleted_host_is_404_not_found_this(
     await delete(client, host)
     response = await client.get(RENEW, headers=host.auth)
     body = error(response, 404, "not_found_this")
-    assert body["message"] == "not found this"
+    assert body["message"] == "this host does not exist (never registered, or deleted)"
 
 
 async def test_admin_token_renews_as_an_admin_token(

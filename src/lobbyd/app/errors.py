@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -49,6 +52,35 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body(message.lower(), code), status, headers=exc.headers)
 
 
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """422 in FastAPI's shape, saying in words what pydantic's terse messages leave out."""
+    assert isinstance(exc, RequestValidationError)
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    detail = [_explain_body(error, media) for error in exc.errors()]
+    return JSONResponse({"detail": jsonable_encoder(detail)}, 422)
+
+
+def _explain_body(error: dict[str, Any], media: str) -> dict[str, Any]:
+    """FastAPI reads a body as JSON only when the request says so; without that header a JSON
+    body reaches validation as a string, "not a valid dictionary"."""
+    if tuple(error.get("loc", ())) != ("body",):
+        return error
+    terse = str(error.get("msg", "")).startswith("Input should be a valid dictionary")
+    if not terse and error.get("type") != "missing":
+        return error
+    if media != "application/json" and not media.endswith("+json"):
+        sent = f"content-type: {media}" if media else "no content-type"
+        message = (
+            "the body must be JSON, sent with content-type: application/json "
+            f"(the request sent {sent})"
+        )
+    elif terse:
+        message = "the body must be a JSON object"
+    else:
+        message = "a JSON object body is required"
+    return {**error, "msg": message}
+
+
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """Anything else: logged with its traceback, answered without one."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -59,4 +91,5 @@ def install(app: FastAPI) -> None:
     """Register the handlers."""
     app.add_exception_handler(LobbydError, lobbyd_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import pytest
 from fastapi import FastAPI
 
-from lobbyd.client import ApiError, Document, LobbydClient
+from lobbyd.client import ApiError, Credentials, Document, Joined, LobbydClient, SessionRef
 from tests.client.conftest import in_process
 
 
@@ -31,8 +31,12 @@ async def test_register_login_launch_join_and_sync(app: FastAPI) -> None:
         again = await host.launch(host_id)
         assert (again.created, again.session_id) == (False, launched.session_id)
         joined = await guest.join(host_id, guest_id)
+        assert isinstance(joined, Joined)
+        assert not hasattr(joined, "created")  # a join creates nothing; a launch may
+        assert isinstance(launched, SessionRef)
         assert joined.session_id == launched.session_id
-        assert joined.ticket
+        assert joined.source_of_truth_key == launched.source_of_truth_key
+        assert joined.ticket.count(".") == 2  # a JWT
         key = launched.source_of_truth_key
         assert await host.put_state(key, {"round": 1}) == 3
         assert await host.patch_state(key, {"score": {"red": 1}}, if_version=3) == 4
@@ -161,6 +165,19 @@ async def test_refusals_raise_api_error_with_status_and_code(app: FastAPI) -> No
     assert (hidden.value.status, hidden.value.code) == (404, "no_document")
     assert (stale.value.status, stale.value.code) == (412, "precondition_failed")
     assert (invalid.value.status, invalid.value.code) == (422, "validation_error")
+
+
+async def test_credentials_never_show_the_secret(app: FastAPI) -> None:
+    async with in_process(app) as lobby:
+        registered = await lobby.register()
+        rotated = await lobby.rotate_secret(registered.uuid, registered.secret)
+    for credentials in (registered, rotated):
+        assert isinstance(credentials, Credentials)
+        for shown in (repr(credentials), str(credentials), f"{credentials}", str([credentials])):
+            assert credentials.secret not in shown
+            assert credentials.uuid in shown
+        assert credentials.host["uuid"] == credentials.uuid
+        assert "secret" not in credentials.host
 
 
 async def test_wrong_secret_is_401(app: FastAPI) -> None:

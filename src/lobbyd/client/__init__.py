@@ -21,13 +21,14 @@ from lobbyd.client.errors import (
     SyncError,
     SyncRemoved,
 )
-from lobbyd.client.http import Credentials, LobbydClient, SessionRef
+from lobbyd.client.http import Credentials, Joined, LobbydClient, SessionRef
 from lobbyd.client.socket import SyncSocket
 
 __all__ = [
     "ApiError",
     "Credentials",
     "Document",
+    "Joined",
     "LobbydClient",
     "LobbydClientError",
     "SessionRef",

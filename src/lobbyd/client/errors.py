@@ -10,7 +10,7 @@ class LobbydClientError(Exception):
 
 
 class ApiError(LobbydClientError):
-    """lobbyd refused a request: the HTTP status and the contract's `code` and `message`.
+    """lobbyd refused a request: the HTTP status and lobbyd's `code` and `message`.
 
     422 (FastAPI's validation shape) gets code `validation_error` and the details in `body`.
     """

@@ -22,23 +22,41 @@ from lobbyd.client.socket import SyncSocket
 MERGE_PATCH = "application/merge-patch+json"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Credentials:
-    """A newly registered host: its uuid and its secret (shown only once)."""
+    """A host's uuid and secret (the server shows the secret only once), and the host itself.
+
+    Its repr hides the secret, so logging or printing credentials does not leak it."""
 
     uuid: str
     secret: str
-    host: JSON
+    host: JSON  # the host resource, without the secret
+
+    def __repr__(self) -> str:
+        return f"Credentials(uuid={self.uuid!r}, secret='***', host={self.host!r})"
 
 
 @dataclass(frozen=True)
 class SessionRef:
-    """A launched or joined session."""
+    """A launched session; `created` is False when the host already had this active session."""
 
     session_id: int
     source_of_truth_key: str
-    created: bool = False  # launch: True for a new session, False for the host's existing one
-    ticket: str | None = None  # join: the signed join ticket for the host's game
+    created: bool
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A guest's place in a session, and the ticket it hands to the host's game."""
+
+    session_id: int
+    source_of_truth_key: str
+    ticket: str  # a signed join ticket; the host's game verifies it with the server's JWKS
+
+
+def _credentials(body: JSON) -> Credentials:
+    host = {name: value for name, value in body.items() if name != "secret"}
+    return Credentials(body["uuid"], body["secret"], host)
 
 
 def _segment(value: str) -> str:
@@ -108,8 +126,7 @@ class LobbydClient:
 
     async def register(self) -> Credentials:
         """Register a new host (its secret is in the answer only)."""
-        body = await self._json("POST", "/hosts")
-        return Credentials(body["uuid"], body["secret"], body)
+        return _credentials(await self._json("POST", "/hosts"))
 
     async def login(self, host: str, secret: str) -> str:
         """Log in with the host's secret; the token is kept for later calls."""
@@ -168,8 +185,7 @@ class LobbydClient:
         """Replace the host's secret, proving the current one (or, with `secret=None`, as an
         admin); every token issued before stops working, so log in again with the new one."""
         auth = None if secret is None else (host, secret)
-        body = await self._json("POST", f"/hosts/{host}/secret", auth=auth)
-        return Credentials(body["uuid"], body["secret"], body)
+        return _credentials(await self._json("POST", f"/hosts/{host}/secret", auth=auth))
 
     async def welcome(self, host: str, guest: str) -> JSON:
         """The host's welcome check: {welcome, reason}, the rule that decides."""
@@ -186,10 +202,10 @@ class LobbydClient:
         created = response.status_code == 201
         return SessionRef(body["session_id"], body["source_of_truth_key"], created)
 
-    async def join(self, host: str, guest: str) -> SessionRef:
+    async def join(self, host: str, guest: str) -> Joined:
         """Join `guest` to `host`'s session; the answer carries the join ticket."""
         body = await self._json("POST", "/sessions/players", json={"host": host, "guest": guest})
-        return SessionRef(body["session_id"], body["source_of_truth_key"], ticket=body["ticket"])
+        return Joined(body["session_id"], body["source_of_truth_key"], body["ticket"])
 
     async def get_session(self, session_id: int) -> JSON:
         """A session (members see everything)."""

@@ -136,7 +136,16 @@ class SyncSocket:
         return item
 
     async def recv(self) -> JSON:
-        """The next snapshot or change (StopAsyncIteration once the session ended)."""
+        """The next snapshot or change, exactly as `async for` yields it (one step of it).
+
+        Waits until one arrives; bound the wait with `asyncio.timeout` if needed. Each message
+        is a dict with `type` and `version` (see docs/sync.md), already applied to
+        `self.document`. Acks, errors and pongs never come out here: the write calls and
+        `ping` consume them. Across reconnections every change comes out once, in order.
+        Raises StopAsyncIteration after `session_ended` (and, once `close()` was called, when
+        what was queued is out), SyncRemoved after this member left or was removed, and
+        ApiError when a reconnection is refused.
+        """
         return await self.__anext__()
 
     # Writes: each answered by an ack (its version) or an error (SyncError).

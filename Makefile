@@ -2,28 +2,34 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+# Not --quiet: pip's "Collecting ..." lines are the progress of a first install (about a minute).
+PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run test lint typecheck unit bench bench-full clean
 
 $(BIN)/python:
+	@echo "==> creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.run-installed: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "==> installing lobbyd and its dependencies into $(VENV) (once; about a minute)"
 	$(PIP) -e .
 	@touch $@
 
 $(VENV)/.dev-installed: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "==> installing lobbyd, its dependencies and the test tools into $(VENV) (once; 1-2 minutes)"
 	$(PIP) -e '.[dev]'
 	@touch $@ $(VENV)/.run-installed
 
 $(VENV)/.bench-installed: $(VENV)/.dev-installed
+	@echo "==> installing the benchmark tools into $(VENV)"
 	$(PIP) -e '.[dev,bench]'
 	@touch $@
 
 run: $(VENV)/.run-installed
+	@echo "==> serving http://$(HOST):$(PORT) (interactive API at /docs); Ctrl-C stops"
 	$(BIN)/lobbyd serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed

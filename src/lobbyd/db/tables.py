@@ -183,7 +183,7 @@ session_events = Table(
     Column("created_at", Double, nullable=False),
 )
 
-# Directory (CONTRACT section 8). Keyset pages of "all active sessions" (admin listings), also
+# Directory (docs/directory.md). Keyset pages of "all active sessions" (admin listings), also
 # by type, walk these instead of every session ever ended.
 Index(
     "ix_sessions_active_id",

@@ -1,4 +1,4 @@
-"""What GET /sessions's filters mean (CONTRACT section 8, after Xbox MPSD and Gameye), as pure
+"""What GET /sessions's filters mean (docs/directory.md, after Xbox MPSD and Gameye), as pure
 functions: from the caller and the filters to a Search, and from what it found to results.
 
 - With `player`: the sessions that player is a member of, as an `active` member (also

@@ -1,4 +1,4 @@
-"""HTTP routes of the directory (CONTRACT section 8); see docs/directory.md."""
+"""HTTP routes of the directory; see docs/directory.md."""
 
 from __future__ import annotations
 

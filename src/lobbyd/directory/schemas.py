@@ -1,4 +1,4 @@
-"""Request and response bodies of the directory (CONTRACT section 8), with their limits."""
+"""Request and response bodies of the directory (docs/directory.md), with their limits."""
 
 from __future__ import annotations
 

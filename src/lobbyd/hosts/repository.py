@@ -41,7 +41,7 @@ def _record(row: Row) -> HostRecord:
 
 
 async def insert(conn: Connection, uuid: str, secret_digest: str, now: float) -> HostRecord:
-    """Create a host with the contract's defaults."""
+    """Create a host with the documented defaults (friends only, no nonames)."""
     row = await conn.fetchrow(
         "INSERT INTO hosts (uuid, secret_digest, secret_gen, only_friends, allow_nonames, "
         "created_at, version, friend_count, ban_count) "

@@ -1,4 +1,4 @@
-"""HTTP routes of the hosts API; function names are the spec's operation names."""
+"""HTTP routes of the hosts API; each function name starts its operation's operationId."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""HTTP routes of sessions; `launch_session` and `join` are the spec's operation names."""
+"""HTTP routes of sessions; each function name (`launch_session`, `join`) starts an operationId."""
 
 from __future__ import annotations
 

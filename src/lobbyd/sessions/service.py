@@ -148,7 +148,7 @@ class SessionsService:
             await self.lifecycle.expire(mine.session_id)
 
     async def join(self, principal: Claims, host: str, guest: str) -> Joined:
-        """Admit a guest to the host's session, checking failures in the contract's order."""
+        """Admit a guest to the host's session, checking failures in the documented order."""
         if principal.subject not in (guest, host) and not principal.is_admin:
             raise Forbidden("only the guest, the host or an admin may join a guest")
         if guest == host:

@@ -1,4 +1,4 @@
-"""Liveness rules of section 6, as pure functions of the clock."""
+"""Liveness rules (docs/concepts.md), as pure functions of the clock."""
 
 from __future__ import annotations
 

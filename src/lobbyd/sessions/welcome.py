@@ -1,4 +1,4 @@
-"""Who is welcome (CONTRACT section 5): one pure function, rules applied in order."""
+"""Who is welcome (docs/concepts.md): one pure function, rules applied in order."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class Verdict:
 
 
 def decide(facts: Facts) -> Verdict:
-    """Apply section 5's rules in order; the first that applies decides."""
+    """Apply the welcome rules in order; the first that applies decides."""
     if facts.guest_is_host:
         return Verdict(False, Reason.guest_is_host)
     if facts.banned:

@@ -1,4 +1,4 @@
-"""An open sync socket is a sign of life for its member (CONTRACT section 6).
+"""An open sync socket is a sign of life for its member (docs/concepts.md).
 
 One task per process touches every (session, member) with an open socket every `interval`
 seconds (a third of the session timeout, so two touches can fail before a timeout is near);

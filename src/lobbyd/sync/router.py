@@ -1,4 +1,4 @@
-"""HTTP and WebSocket routes of the sync API (CONTRACT section 7).
+"""HTTP and WebSocket routes of the sync API (docs/sync.md).
 
 A document's ETag is its version, `"v17"`. Request bodies are parsed here rather than by
 FastAPI's model binding: PATCH must say `application/merge-patch+json`, every body must be a

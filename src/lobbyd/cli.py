@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from lobbyd import __version__
 from lobbyd.config import Settings
@@ -244,6 +242,9 @@ def _refuse(problem: str) -> NoReturn:
 
 def shown_url(url: str) -> str:
     """The database URL without its password, to name in messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

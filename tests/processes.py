@@ -46,9 +46,12 @@ class Server:
 
 @contextlib.contextmanager
 def lobbyd_serve(
-    env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float = 30.0
+    env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float = 120.0
 ) -> Iterator[Server]:
-    """Start `lobbyd serve` on a free port and wait until it answers; stop it afterwards."""
+    """Start `lobbyd serve` on a free port and wait until it answers; stop it afterwards.
+
+    The wait is generous: on a loaded two-core machine, spawning two workers that each import
+    the app took over 30 s."""
     port = free_port()
     workdir = cwd or Path(tempfile.mkdtemp(prefix="lobbyd-e2e-"))
     log = workdir / f"serve-{port}.log"

@@ -5,19 +5,27 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 DEFAULT_DATABASE_URL = "sqlite:///lobbyd.sqlite3"
+#: The shortest HMAC key accepted (RFC 7518 asks HS256 keys for at least 256 bits).
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
     """Every setting of lobbyd; each reads LOBBYD_<NAME> from the environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="LOBBYD_", extra="ignore", frozen=True, env_file=None
+        env_prefix="LOBBYD_",
+        extra="ignore",
+        frozen=True,
+        env_file=None,
+        # A refused value may be a secret (a short LOBBYD_JWT_SECRET, a URL with a password):
+        # errors name the setting, never echo what it was set to.
+        hide_input_in_errors=True,
     )
 
     database_url: str = Field(
@@ -34,7 +42,14 @@ class Settings(BaseSettings):
     )
 
     jwt_secret: SecretStr | None = Field(
-        None, description="HMAC key for tokens; unset: generated once and kept in the database"
+        None,
+        description=f"HMAC key for tokens, at least {MIN_SECRET_BYTES} bytes; unset: generated "
+        "once and kept in the database",
+    )
+    cursor_secret: SecretStr | None = Field(
+        None,
+        description=f"HMAC key for pagination cursors, at least {MIN_SECRET_BYTES} bytes; unset: "
+        "generated once and kept in the database",
     )
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_issuer: str = "lobbyd"
@@ -57,6 +72,13 @@ class Settings(BaseSettings):
         "globally configured providers; FASTAPI_OTEL_AUTO_CONFIGURE=true adds OTLP exporters)",
     )
     max_body: int = Field(1024 * 1024, ge=1024, description="largest request body, bytes")
+    json_depth: int = Field(
+        32,
+        ge=8,
+        le=128,
+        description="deepest nesting of arrays and objects in a JSON body (422 beyond) or in a "
+        "sync document (a socket message may nest one level more)",
+    )
     register_rate: int = Field(60, ge=0, description="registrations a minute per address; 0: off")
     login_rate: int = Field(120, ge=0, description="logins a minute per address; 0: off")
     trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(
@@ -78,6 +100,19 @@ class Settings(BaseSettings):
     sync_log_age: float = Field(3600.0, gt=0)
     sync_grace: float = Field(300.0, ge=0, description="seconds an ended session's document stays")
     ws_queue_max: int = Field(1000, ge=10)
+
+    @field_validator("jwt_secret", "cursor_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            name = f"LOBBYD_{(info.field_name or '').upper()}"
+            raise ValueError(
+                f"{name} must be at least {MIN_SECRET_BYTES} bytes (a short HMAC key can be "
+                "brute-forced); generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or unset it to "
+                "let lobbyd generate and store one"
+            )
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import struct
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
+from lobbyd.kit.pagination import Cursors
+from tests.conftest import client_for
 from tests.directory.conftest import Hosted, hosted, query
 from tests.helpers import error, register
 
@@ -124,3 +131,68 @@ async def test_pages_skip_sessions_that_do_not_match_without_coming_up_short(
         [mixed[1].session_id, mixed[3].session_id],
         [mixed[5].session_id, mixed[7].session_id],
     ]
+
+
+def _unkeyed_cursor(last: int, *filters: object) -> str:
+    """A cursor as anyone could compute one without the server's key (the old, unsigned form:
+    the position and an unkeyed digest of the filters)."""
+    text = "\x1f".join("" if part is None else str(part) for part in filters)
+    scope = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    raw = struct.pack(">Q8s", last, scope)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+K_FILTERS = ("sessions", "k", None, None, None, False, False, False)
+
+
+@pytest.mark.parametrize("last", [0, 2**63 - 1, 2**64 - 1], ids=["start", "2^63-1", "2^64-1"])
+async def test_a_cursor_not_made_by_the_server_is_400_bad_cursor(
+    client: httpx.AsyncClient, last: int
+) -> None:
+    await _many(client, 2)
+    caller = await register(client)
+    response = await client.get(
+        "/sessions",
+        params={"keyword": "k", "cursor": _unkeyed_cursor(last, *K_FILTERS)},
+        headers=caller.auth,
+    )
+    error(response, 400, "bad_cursor")
+
+
+async def test_a_cursor_signed_with_another_key_is_400_bad_cursor(
+    client: httpx.AsyncClient,
+) -> None:
+    await _many(client, 2)
+    caller = await register(client)
+    forged = Cursors(b"not the server's key " * 2).encode(0, *K_FILTERS)
+    response = await client.get(
+        "/sessions", params={"keyword": "k", "cursor": forged}, headers=caller.auth
+    )
+    error(response, 400, "bad_cursor")
+
+
+async def test_replicas_without_a_configured_key_accept_each_others_cursors(
+    make_app: Callable[..., Any],
+) -> None:
+    first, second = await make_app(), await make_app()
+    async with client_for(first) as one, client_for(second) as other:
+        sessions = await _many(one, 3)
+        caller = await register(one)
+        page = await query(one, caller.auth, keyword="k", take=1)
+        rest = await query(other, caller.auth, keyword="k", cursor=page["next_cursor"])
+    assert [r["session_id"] for r in rest["results"]] == [s.session_id for s in sessions[1:]]
+
+
+async def test_a_configured_cursor_key_signs_the_cursors(make_app: Callable[..., Any]) -> None:
+    first = await make_app(cursor_secret="cursor-key-one-" + "a" * 32)
+    second = await make_app(cursor_secret="cursor-key-two-" + "b" * 32)
+    async with client_for(first) as one, client_for(second) as other:
+        await _many(one, 2)
+        caller = await register(one)
+        page = await query(one, caller.auth, keyword="k", take=1)
+        response = await other.get(
+            "/sessions",
+            params={"keyword": "k", "cursor": page["next_cursor"]},
+            headers=caller.auth,
+        )
+    error(response, 400, "bad_cursor")

@@ -57,14 +57,26 @@ async def test_a_result_without_a_player_filter_has_exactly_these_fields(
     }
 
 
-async def test_a_result_with_a_player_filter_adds_status_and_my_turn(
+async def test_a_result_with_a_player_filter_adds_player_status_and_my_turn(
     client: httpx.AsyncClient,
 ) -> None:
     session = await hosted(client)
     searcher = await register(client)
     result = (await query(client, searcher.auth, player=session.uuid))["results"][0]
-    assert set(result) == FIELDS | {"status", "my_turn"}
-    assert (result["status"], result["my_turn"]) == ("active", False)
+    assert set(result) == FIELDS | {"player", "status", "my_turn"}
+    assert (result["player"], result["status"], result["my_turn"]) == (
+        session.uuid,
+        "active",
+        False,
+    )
+
+
+async def test_the_player_a_result_carries_is_the_canonical_uuid_it_was_found_by(
+    client: httpx.AsyncClient,
+) -> None:
+    session = await hosted(client)
+    result = (await query(client, session.auth, player=session.uuid.upper()))["results"][0]
+    assert result["player"] == session.uuid
 
 
 async def test_the_tied_to_token_listing_has_no_status_or_my_turn(

@@ -300,3 +300,19 @@ def test_migrate_brings_a_database_that_is_behind_up_to_date(previous: Behind) -
     migrated = run_lobbyd(previous.env, previous.workdir, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     assert migrate.current(previous.url) == migrate.head()
+
+
+@pytest.mark.parametrize("name", ["LOBBYD_JWT_SECRET", "LOBBYD_CURSOR_SECRET"])
+def test_serve_refuses_a_signing_key_under_32_bytes_without_printing_it(
+    tmp_path: Path, name: str
+) -> None:
+    weak = "weak-key-" + secrets.token_hex(4)  # 17 bytes
+    env = {**os.environ, name: weak}
+    command = [sys.executable, "-m", "lobbyd", "serve", "--port", str(free_port())]
+    result = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=CLI_TIMEOUT
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{name} must be at least 32 bytes" in result.stderr
+    assert weak not in result.stdout + result.stderr
+    assert not (tmp_path / DEFAULT_SQLITE_FILE).exists()  # refused before touching anything

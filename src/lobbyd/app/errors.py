@@ -16,6 +16,9 @@ from lobbyd.errors import LobbydError
 
 log = logging.getLogger("lobbyd")
 
+#: Characters of an unencodable input shown in a 422.
+_INPUT_SHOWN = 200
+
 _CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -53,11 +56,25 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """422 in FastAPI's shape, saying in words what pydantic's terse messages leave out."""
+    """422 in FastAPI's shape, saying in words what pydantic's terse messages leave out. An
+    `input` that JSON cannot carry (NaN, Infinity, a value too deep to encode) is shown as text,
+    so a refusal can never turn into a 500."""
     assert isinstance(exc, RequestValidationError)
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    detail = [_explain_body(error, media) for error in exc.errors()]
-    return JSONResponse({"detail": jsonable_encoder(detail)}, 422)
+    problems = [_explain_body(error, media) for error in exc.errors()]
+    try:
+        return JSONResponse({"detail": jsonable_encoder(problems)}, 422)
+    except (ValueError, TypeError, RecursionError):
+        shown = [{**problem, "input": _text(problem.get("input"))} for problem in problems]
+        return JSONResponse({"detail": jsonable_encoder(shown)}, 422)
+
+
+def _text(value: object) -> str:
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return text[:_INPUT_SHOWN]
 
 
 def _explain_body(error: dict[str, Any], media: str) -> dict[str, Any]:
@@ -74,11 +91,11 @@ def _explain_body(error: dict[str, Any], media: str) -> dict[str, Any]:
             "the body must be JSON, sent with content-type: application/json "
             f"(the request sent {sent})"
         )
-    elif terse:
-        message = "the body must be a JSON object"
-    else:
-        message = "a JSON object body is required"
-    return {**error, "msg": message}
+        # The raw bytes of a body that was not read as JSON are not echoed back.
+        return {key: value for key, value in error.items() if key != "input"} | {"msg": message}
+    if terse:
+        return {**error, "msg": "the body must be a JSON object"}
+    return {**error, "msg": "a JSON object body is required"}
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -89,7 +106,7 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the handlers."""
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(LobbydError, lobbyd_error)
     app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)

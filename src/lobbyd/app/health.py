@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from lobbyd.errors import LobbydError, error_responses
+from lobbyd.schemas import JSONRoute
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=JSONRoute)
 
 
 @router.get("/healthz", summary="liveness")

@@ -23,6 +23,7 @@ from lobbyd.directory.service import DirectoryService
 from lobbyd.errors import Unavailable
 from lobbyd.hosts.service import HostsService
 from lobbyd.kit.clock import Clock
+from lobbyd.kit.pagination import Cursors
 from lobbyd.kit.ratelimit import RateLimiter
 from lobbyd.sessions.service import SessionsService
 from lobbyd.sessions.sweep import Sweeper
@@ -81,6 +82,15 @@ async def signing_key(settings: Settings, db: Database) -> str:
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
     return await db_meta.get_or_create(db, "jwt_secret", lambda: secrets.token_urlsafe(48))
+
+
+async def _cursor_key(settings: Settings, db: Database) -> bytes:
+    """The pagination cursors' HMAC key: configured, or generated once and kept like the
+    token key (a key of its own, so a cursor can never pass for a token or the reverse)."""
+    if settings.cursor_secret is not None:
+        return settings.cursor_secret.get_secret_value().encode()
+    key = await db_meta.get_or_create(db, "cursor_key", lambda: secrets.token_urlsafe(32))
+    return key.encode()
 
 
 async def start(settings: Settings, clock: Clock) -> Runtime:
@@ -155,7 +165,9 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         sessions=sessions,
         sweeper=sweeper,
         sync=SyncService(store, sessions, settings, clock),
-        directory=DirectoryService(db, sessions, hosts, settings, clock),
+        directory=DirectoryService(
+            db, sessions, hosts, settings, clock, Cursors(await _cursor_key(settings, db))
+        ),
         limits_redis=limits_redis,
     )
 

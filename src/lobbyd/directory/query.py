@@ -26,7 +26,6 @@ from lobbyd.directory.repository import Found, Search
 from lobbyd.directory.schemas import QueryResult, SessionQuery
 from lobbyd.errors import Forbidden
 from lobbyd.kit.clock import rfc3339
-from lobbyd.kit.pagination import scope_of
 from lobbyd.sessions.timing import Timing
 
 Shown = Literal["open", "private", "full"]
@@ -38,9 +37,9 @@ def is_self(principal: Claims, player: str) -> bool:
     return principal.subject == player and principal.subject != ADMIN_SUBJECT
 
 
-def cursor_scope(query: SessionQuery) -> bytes:
+def cursor_scope(query: SessionQuery) -> tuple[object, ...]:
     """What a cursor is bound to: every filter but the page size."""
-    return scope_of(
+    return (
         "sessions",
         query.keyword,
         query.player,
@@ -107,7 +106,8 @@ def resolve(
 
 
 def result(found: Found, player: str | None, timing: Timing, now: float) -> QueryResult:
-    """How one found session is shown; `status` and `my_turn` only with a player filter."""
+    """How one found session is shown; `player`, `status` and `my_turn` only with a player
+    filter."""
     taken = found.accepted + found.reserved
     visibility: Shown = "open"
     if found.visibility == "private":
@@ -133,6 +133,7 @@ def result(found: Found, player: str | None, timing: Timing, now: float) -> Quer
         my_turn=my_turn,
         keywords=found.keywords,
         labels=found.labels,
+        player=player,
     )
 
 

@@ -25,6 +25,8 @@ from lobbyd.directory.service import DirectoryService
 from lobbyd.errors import error_responses
 from lobbyd.hosts.schemas import GuestId
 from lobbyd.kit.etags import none_match
+from lobbyd.kit.ids import MAX_ID
+from lobbyd.schemas import JSONRoute
 
 
 async def directory_service(request: Request) -> DirectoryService:
@@ -34,11 +36,11 @@ async def directory_service(request: Request) -> DirectoryService:
 
 
 Service = Annotated[DirectoryService, Depends(directory_service)]
-SessionId = Annotated[int, Path(ge=1, description="a session id")]
+SessionId = Annotated[int, Path(ge=1, le=MAX_ID, description="a session id")]
 Player = Annotated[GuestId, Path(description="a host uuid, or a noname's id")]
 IfNoneMatch = Annotated[str | None, Header()]
 
-router = APIRouter(tags=["directory"], dependencies=[Depends(authenticate)])
+router = APIRouter(tags=["directory"], dependencies=[Depends(authenticate)], route_class=JSONRoute)
 
 _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: If-None-Match names the current ETag"}

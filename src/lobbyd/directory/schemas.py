@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from lobbyd.hosts.schemas import GuestId
 from lobbyd.kit.etags import etag_of
+from lobbyd.kit.ids import blank
 from lobbyd.schemas import StrictBody
 from lobbyd.sessions.schemas import Keyword, SessionType
 
@@ -44,9 +45,11 @@ class Platform(StrEnum):
     LegacyName = "LegacyName"
 
 
-def _printable(value: str) -> str:
+def _identifier(value: str) -> str:
     if not value.isprintable():
         raise ValueError("must be printable characters")
+    if blank(value):
+        raise ValueError("must have a visible character")
     return value
 
 
@@ -70,10 +73,10 @@ PlatformSessionId = Annotated[
     AfterValidator(_base64),
 ]
 PlatformSessionType = Annotated[
-    str, StringConstraints(min_length=1, max_length=128), AfterValidator(_printable)
+    str, StringConstraints(min_length=1, max_length=128), AfterValidator(_identifier)
 ]
 CustomKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=128), AfterValidator(_printable)
+    str, StringConstraints(min_length=1, max_length=128), AfterValidator(_identifier)
 ]
 CustomValue = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
@@ -113,6 +116,10 @@ class Reservation(BaseModel):
     expires_at: str
 
 
+def _omitted(value: object) -> bool:
+    return value is None
+
+
 class PendingInvite(BaseModel):
     """An invite to a session that a player received."""
 
@@ -136,8 +143,10 @@ class PlayerSessions(BaseModel):
 
     sessions: dict[str, SessionsOfType]
     last_updated_timestamp: str | None = Field(
+        None,
+        exclude_if=_omitted,
         description="when the newest listed membership, invite or reservation was made; "
-        "null when nothing is listed"
+        "omitted (never null) when nothing is listed",
     )
 
 
@@ -163,10 +172,6 @@ class SessionQuery(BaseModel):
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
         None, description="next_cursor of the previous page, with the same filters"
     )
-
-
-def _omitted(value: object) -> bool:
-    return value is None
 
 
 class QueryResult(BaseModel):
@@ -195,6 +200,11 @@ class QueryResult(BaseModel):
     )
     keywords: list[str]
     labels: dict[str, str]
+    player: str | None = Field(
+        None,
+        exclude_if=_omitted,
+        description="the player the session was found by (MPSD's xuid); only with `player`",
+    )
 
 
 class QueryPage(BaseModel):

@@ -23,7 +23,7 @@ from lobbyd.directory.schemas import (
 from lobbyd.errors import BadRequest, Forbidden
 from lobbyd.hosts.service import HostsService
 from lobbyd.kit.clock import Clock, rfc3339
-from lobbyd.kit.pagination import decode_cursor, encode_cursor
+from lobbyd.kit.pagination import Cursors
 from lobbyd.sessions.service import SessionsService
 
 
@@ -37,8 +37,10 @@ class DirectoryService:
         hosts: HostsService,
         settings: Settings,
         clock: Clock,
+        cursors: Cursors,
     ) -> None:
         self.db = db
+        self.cursors = cursors
         self.sessions = sessions
         self.hosts = hosts
         self.settings = settings
@@ -67,7 +69,7 @@ class DirectoryService:
         after = 0
         if query.cursor is not None:
             try:
-                after = decode_cursor(query.cursor, scope)
+                after = self.cursors.decode(query.cursor, *scope)
             except ValueError as exc:
                 raise BadRequest(
                     "the cursor is malformed or belongs to other filters", "bad_cursor"
@@ -81,7 +83,8 @@ class DirectoryService:
         results = [rules.result(item, query.player, self.timing, now) for item in page]
         more = len(found) > query.take
         return QueryPage(
-            results=results, next_cursor=encode_cursor(page[-1].id, scope) if more else None
+            results=results,
+            next_cursor=self.cursors.encode(page[-1].id, *scope) if more else None,
         )
 
 

@@ -23,6 +23,7 @@ from lobbyd.hosts.schemas import (
 )
 from lobbyd.hosts.service import HostsService
 from lobbyd.kit.etags import none_match
+from lobbyd.schemas import JSONRoute
 
 
 async def hosts_service(request: Request) -> HostsService:
@@ -37,9 +38,11 @@ basic = HTTPBasic(auto_error=False, realm="lobbyd", description="host uuid : sec
 BasicCredentials = Annotated[HTTPBasicCredentials | None, Depends(basic)]
 
 #: Open to anyone: registration and login (throttled per client address).
-public = APIRouter(prefix="/hosts", tags=["hosts"])
+public = APIRouter(prefix="/hosts", tags=["hosts"], route_class=JSONRoute)
 #: Everything else: a bearer token is required before any route runs (fails closed).
-router = APIRouter(prefix="/hosts", tags=["hosts"], dependencies=[Depends(authenticate)])
+router = APIRouter(
+    prefix="/hosts", tags=["hosts"], dependencies=[Depends(authenticate)], route_class=JSONRoute
+)
 
 
 @public.post(

@@ -6,13 +6,15 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
-from lobbyd.kit.ids import canonical_uuid
+from lobbyd.kit.ids import blank, canonical_uuid
 from lobbyd.schemas import StrictBody
 
 
 def _guest(value: str) -> str:
     if not value.isprintable():
         raise ValueError("a guest id must be printable characters")
+    if blank(value):
+        raise ValueError("a guest id must have a visible character")
     if any(segment in (".", "..") for segment in value.split("/")):
         # HTTP clients rewrite "." and ".." path segments before sending, so such an id would
         # silently address another resource (DELETE .../banlist/.. is DELETE /hosts/{host}).

@@ -12,6 +12,8 @@ from lobbyd.auth.principal import Principal, authenticate
 from lobbyd.errors import error_responses
 from lobbyd.hosts.schemas import GuestId
 from lobbyd.kit.etags import none_match
+from lobbyd.kit.ids import MAX_ID
+from lobbyd.schemas import JSONRoute
 from lobbyd.sessions.schemas import (
     Heartbeat,
     HeartbeatAnswer,
@@ -34,11 +36,11 @@ async def sessions_service(request: Request) -> SessionsService:
 
 
 Service = Annotated[SessionsService, Depends(sessions_service)]
-SessionId = Annotated[int, Path(ge=1, description="a session id")]
+SessionId = Annotated[int, Path(ge=1, le=MAX_ID, description="a session id")]
 
-router = APIRouter(tags=["sessions"], dependencies=[Depends(authenticate)])
+router = APIRouter(tags=["sessions"], dependencies=[Depends(authenticate)], route_class=JSONRoute)
 #: Open to anyone: the public keys join tickets are signed with.
-public = APIRouter(tags=["sessions"])
+public = APIRouter(tags=["sessions"], route_class=JSONRoute)
 
 _LOCATION = {"Location": {"description": "/sessions/{id}", "schema": {"type": "string"}}}
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
 from lobbyd.hosts.schemas import GuestId
+from lobbyd.kit.ids import blank
 from lobbyd.schemas import StrictBody
 
 MAX_KEYWORDS = 16
@@ -27,6 +28,12 @@ def _printable(value: str) -> str:
     return value
 
 
+def _visible(value: str) -> str:
+    if blank(value):
+        raise ValueError("must have a visible character")
+    return value
+
+
 def _address(value: str) -> str:
     try:
         return str(ipaddress.ip_address(value))
@@ -40,7 +47,12 @@ def _address(value: str) -> str:
 SessionType = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
-Keyword = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_printable)]
+Keyword = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_printable),
+    AfterValidator(_visible),
+]
 LabelKey = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:/-]+$")
 ]

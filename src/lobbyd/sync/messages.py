@@ -20,6 +20,7 @@ from pydantic import (
     ValidationError,
 )
 
+from lobbyd.kit import strictjson
 from lobbyd.store.base import JSON, Document
 
 MessageId = Annotated[str, StringConstraints(strict=True, max_length=128)] | StrictInt
@@ -78,39 +79,16 @@ class BadMessage(Exception):
         self.id = id
 
 
-class BadValue(ValueError):
-    """JSON that parses in Python but is not JSON everywhere (NaN, Infinity, lone surrogates)."""
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise BadValue(f"number {text} is out of range")
-    return value
-
-
-def _no_constant(name: str) -> Any:
-    raise BadValue(f"{name} is not JSON")
-
-
-def loads(data: str | bytes) -> Any:
-    """Parse JSON strictly: no NaN or Infinity, no numbers out of range, no lone surrogates."""
-    value = json.loads(data, parse_float=_finite, parse_constant=_no_constant)
+def parse(
+    data: str | bytes, max_depth: int = strictjson.MAX_DEPTH + 1
+) -> Ping | Patch | Replace | Member:
+    """The client message in a text (or binary) frame; BadMessage for anything else. The
+    message wraps a document in one object, so it may nest one level deeper than documents."""
     try:
-        # Escapes like "\\ud800" parse into strings that cannot be encoded; refuse them now
-        # rather than fail later when the store measures the document.
-        json.dumps(value, ensure_ascii=False).encode()
-    except UnicodeEncodeError as error:
-        raise BadValue("a string holds a lone surrogate") from error
-    return value
-
-
-def parse(data: str | bytes) -> Ping | Patch | Replace | Member:
-    """The client message in a text (or binary) frame; BadMessage for anything else."""
-    try:
-        value = loads(data)
+        value = strictjson.loads(data, max_depth)
     except ValueError as error:
-        raise BadMessage(f"not JSON: {error}") from None
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        raise BadMessage(f"not JSON: {reason}") from None
     message_id = value.get("id") if isinstance(value, dict) else None
     if not isinstance(message_id, str | int) or isinstance(message_id, bool):
         message_id = None

@@ -2,12 +2,14 @@
 
 A document's ETag is its version, `"v17"`. Request bodies are parsed here rather than by
 FastAPI's model binding: PATCH must say `application/merge-patch+json`, every body must be a
-JSON object of portable JSON (no NaN, no lone surrogates), and the hot write path skips a
-validation pass over documents of up to 64 KiB.
+JSON object of portable JSON (kit.strictjson: no NaN, no number beyond a double, no lone
+surrogates, bounded depth), and the hot write path skips a validation pass over documents of up
+to 64 KiB.
 """
 
 from __future__ import annotations
 
+from json import JSONDecodeError
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, WebSocket
@@ -18,8 +20,9 @@ from pydantic import BaseModel
 from lobbyd.auth.principal import Principal, authenticate
 from lobbyd.errors import UnsupportedMediaType, error_responses
 from lobbyd.kit.etags import none_match
+from lobbyd.schemas import JSONRoute
 from lobbyd.store.base import JSON, Change
-from lobbyd.sync import messages, ws
+from lobbyd.sync import ws
 from lobbyd.sync.service import Condition, SyncService, etag
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -59,7 +62,7 @@ async def json_object(request: Request) -> JSON:
     media = _media_type(request)
     if media and media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType(f"send application/json, not {media}")
-    return _object(await request.body())
+    return await _object(request)
 
 
 async def merge_patch(request: Request) -> JSON:
@@ -67,18 +70,19 @@ async def merge_patch(request: Request) -> JSON:
     media = _media_type(request)
     if media != MERGE_PATCH:
         raise UnsupportedMediaType(f"send the patch as {MERGE_PATCH}, not {media or 'nothing'}")
-    return _object(await request.body())
+    return await _object(request)
 
 
 def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
-def _object(body: bytes) -> JSON:
+async def _object(request: Request) -> JSON:
     try:
-        value = messages.loads(body)
+        value = await request.json()  # the routes' JSONRequest: kit.strictjson, depth bounded
     except ValueError as error:
-        problem = {"type": "json_invalid", "loc": ["body"], "msg": f"invalid JSON: {error}"}
+        reason = error.msg if isinstance(error, JSONDecodeError) else str(error)
+        problem = {"type": "json_invalid", "loc": ["body"], "msg": f"invalid JSON: {reason}"}
         raise RequestValidationError([problem]) from None
     if not isinstance(value, dict):
         kind = type(value).__name__
@@ -110,7 +114,7 @@ def _written(change: Change) -> Response:
 
 
 #: HTTP routes: a bearer token is required before any route runs.
-router = APIRouter(tags=["sync"], dependencies=[Depends(authenticate)])
+router = APIRouter(tags=["sync"], dependencies=[Depends(authenticate)], route_class=JSONRoute)
 
 
 @router.get(

@@ -20,7 +20,7 @@ from lobbyd.auth.tokens import Claims
 from lobbyd.config import Settings
 from lobbyd.errors import Forbidden, LobbydError, NotFound, Unavailable
 from lobbyd.kit.clock import Clock
-from lobbyd.kit.ids import canonical_uuid
+from lobbyd.kit.ids import MAX_ID, canonical_uuid
 from lobbyd.sessions.service import SessionsService
 from lobbyd.store import codec
 from lobbyd.store.base import JSON, Change, Document, SyncStore
@@ -52,9 +52,14 @@ class Condition:
         for tag in header.split(","):
             tag = tag.strip()
             digits = tag[2:-1]
-            if tag.startswith('"v') and tag.endswith('"') and digits.isdigit():
+            # ASCII digits only ("²".isdigit() is true), and few enough to be a version at all.
+            if tag.startswith('"v') and tag.endswith('"') and _version_digits(digits):
                 versions.add(int(digits))
         return cls(frozenset(versions))
+
+
+def _version_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDiscon
 
 from lobbyd.auth.principal import Authenticator
 from lobbyd.errors import LobbydError, NotFound, Unauthorized, Unavailable
+from lobbyd.kit.ids import MAX_ID
 from lobbyd.store.base import Change, Document, Subscription, SubscriptionLagged
 from lobbyd.sync import messages
 from lobbyd.sync.messages import BadMessage, Member, Patch, Ping, Replace
@@ -94,7 +95,8 @@ def _since(websocket: WebSocket) -> int | None:
     raw = websocket.query_params.get("since")
     if raw is None:
         return None
-    if not raw.isdigit() or not raw.isascii():
+    # Bounded before int(): a thousand digits would cost a big-number conversion (or fail).
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)) or int(raw) > MAX_ID:
         raise _InvalidSince
     return int(raw)
 
@@ -132,6 +134,8 @@ class SocketSession:
         # The last version the client holds: what this socket sent, or `since` to begin with.
         self.version = 0 if since is None else since
         self._max_message = service.settings.max_body
+        # A message wraps a document in one object: one level more than a document may nest.
+        self._max_depth = service.settings.json_depth + 1
 
     async def run(self) -> None:
         """Serve until the client leaves or the stream ends; then close with the right code."""
@@ -284,7 +288,7 @@ class SocketSession:
             limit = f"messages are at most {self._max_message} bytes"
             return messages.error(None, "too_large", limit, self.version)
         try:
-            message = messages.parse(data)
+            message = messages.parse(data, self._max_depth)
         except BadMessage as bad:
             return messages.error(bad.id, "bad_message", bad.message, self.version)
         try:

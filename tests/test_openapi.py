@@ -203,3 +203,38 @@ async def test_the_spec_session_operations_declare_their_statuses(
     join = _declared(operations(openapi)[("post", "/sessions/players")])
     assert {200, 201, 401, 403, 404, 409, 422, 503} <= launch
     assert {200, 400, 401, 403, 404, 422, 503} <= join
+
+
+def _pointed(openapi: dict[str, Any], reference: str) -> dict[str, Any]:
+    """The operation an operationRef (`#/paths/<escaped path>/<method>`) points at."""
+    _, _, escaped, method = reference.split("/")
+    path = escaped.replace("~1", "/").replace("~0", "~")
+    operation: dict[str, Any] = openapi["paths"][path][method]
+    return operation
+
+
+@pytest.mark.parametrize(
+    ("source", "statuses", "expected"),
+    [
+        (("post", "/hosts"), ["200"], {"GetHost", "LaunchSession", "JoinAsGuest"}),
+        (("post", "/sessions"), ["200", "201"], {"GetSession", "Invite", "GetDocument"}),
+        (("post", "/sessions/players"), ["200"], {"Leave", "GetDocument"}),
+        (("post", "/sessions/{session_id}/invites"), ["200", "201"], {"DeleteInvite"}),
+        (("post", "/sessions/{session_id}/reservations"), ["200", "201"], {"DeleteReservation"}),
+    ],
+    ids=["register", "launch", "join", "invite", "reserve"],
+)
+async def test_the_ids_an_operation_returns_are_linked_to_the_operations_taking_them(
+    openapi: dict[str, Any], source: tuple[str, str], statuses: list[str], expected: set[str]
+) -> None:
+    for status in statuses:
+        links = operations(openapi)[source]["responses"][status]["links"]
+        assert expected <= set(links)
+        for link in links.values():
+            target = _pointed(openapi, link["operationRef"])
+            names = {(p["in"], p["name"]) for p in target.get("parameters", [])}
+            for qualified in link.get("parameters", {}):
+                where, _, name = qualified.partition(".")
+                assert (where, name) in names, (link["operationRef"], qualified)
+            if "requestBody" in link:
+                assert "requestBody" in target

@@ -7,7 +7,7 @@ PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraint
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit bench bench-full clean
+.PHONY: run test lint typecheck unit fuzz bench bench-full clean
 
 $(BIN)/python:
 	@echo "==> creating the virtual environment $(VENV) with $(PYTHON)"
@@ -44,6 +44,14 @@ unit: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
+
+# Property-based fuzzing of the OpenAPI document with a larger budget than `make test` runs (a new
+# seed each run unless FUZZ_SEED is given; the seed is printed in the header).
+fuzz: $(VENV)/.dev-installed
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_COVERAGE=$${FUZZ_COVERAGE:-1} \
+	FUZZ_SCENARIOS=$${FUZZ_SCENARIOS:-100} FUZZ_STEPS=$${FUZZ_STEPS:-25} \
+	FUZZ_SEED=$${FUZZ_SEED:-random} FUZZ_TIMEOUT=$${FUZZ_TIMEOUT:-3600} \
+	$(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench --profile quick

@@ -5,7 +5,7 @@ namespace Lobbyd
 {
     /// <summary>
     /// lobbyd refused a request: the HTTP <see cref="Status"/>, lobbyd's stable <see cref="Code"/>
-    /// (for programs) and <see cref="Message"/> (for people). A 422 gets the code
+    /// (for programs) and Message (for people). A 422 gets the code
     /// <c>validation_error</c>, with FastAPI's details in <see cref="Body"/>.
     /// </summary>
     public class LobbydError : Exception

@@ -130,7 +130,8 @@ namespace Lobbyd
         public bool ClearConnection { get; set; }
         public List<string> Turn { get; set; }
 
-        internal JObject ToJson()
+        /// <summary>The PATCH body.</summary>
+        public JObject ToJson()
         {
             var body = new JObject();
             if (Visibility != null) body["visibility"] = Visibility;

@@ -1,0 +1,252 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+
+namespace Lobbyd.Tests
+{
+    /// <summary>
+    /// One game's life against a real lobbyd at LOBBYD_URL, step after step (each step needs the
+    /// ones before): two players register and log in, the host is friends-only and befriends the
+    /// guest, launches, the guest joins with a ticket, both open sync sockets, the host's patches
+    /// reach the guest's document, the server restarts (the test prints "@@restart" and waits
+    /// for a line on stdin) and both sockets resume with since=, the host kicks the guest and
+    /// ends the session.
+    /// </summary>
+    public static class FlowTests
+    {
+        static readonly string Url = Environment.GetEnvironmentVariable("LOBBYD_URL");
+        static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+        static LobbydClient host, guest, stranger;
+        static Credentials hostCredentials, guestCredentials;
+        static SessionRef session;
+        static Joined joined;
+        static SyncSocket hostSocket, guestSocket;
+        static PumpContext pump;
+        static readonly ConcurrentQueue<SyncMessage> guestMessages = new ConcurrentQueue<SyncMessage>();
+        static readonly ConcurrentQueue<string> guestEvents = new ConcurrentQueue<string>();
+        static readonly ConcurrentQueue<SyncClose> hostCloses = new ConcurrentQueue<SyncClose>();
+        static int offThread;
+        static TaskCompletionSource<SyncClose> guestClosed = new TaskCompletionSource<SyncClose>(TaskCreationOptions.RunContinuationsAsynchronously);
+        static TaskCompletionSource<SyncClose> hostClosed = new TaskCompletionSource<SyncClose>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        static string Uuid(Credentials c) { return c.Uuid; }
+
+        [Test]
+        public static async Task RegisterAndLogIn()
+        {
+            Assert.True(!string.IsNullOrEmpty(Url), "LOBBYD_URL is set");
+            host = new LobbydClient(Url);
+            guest = new LobbydClient(Url);
+            stranger = new LobbydClient(Url);
+            hostCredentials = await host.RegisterAsync();
+            guestCredentials = await guest.RegisterAsync();
+            var strangerCredentials = await stranger.RegisterAsync();
+            Assert.True(hostCredentials.Host.OnlyFriends, "a new host is friends-only");
+            var wrong = await Assert.ThrowsAsync<LobbydError>(() => host.LoginAsync(hostCredentials.Uuid, "not-the-secret"), "a wrong secret");
+            Assert.Equal(401, wrong.Status, "wrong secret status");
+            Assert.Equal("unauthorized", wrong.Code, "wrong secret code");
+            var token = await host.LoginAsync(hostCredentials.Uuid, hostCredentials.Secret);
+            Assert.True(token.ExpiresIn > 0 && host.Token == token.Token, "the token is kept");
+            await guest.LoginAsync(guestCredentials.Uuid, guestCredentials.Secret);
+            await stranger.LoginAsync(strangerCredentials.Uuid, strangerCredentials.Secret);
+            var seen = await guest.GetHostAsync(hostCredentials.Uuid);
+            Assert.True(seen.Friends == null && seen.OnlyFriends, "another host sees the public fields");
+        }
+
+        [Test]
+        public static async Task TokenRenewal()
+        {
+            var renewed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            host.TokenRenewed += token => renewed.TrySetResult(token);
+            var before = host.Token;
+            host.RenewBefore = TimeSpan.FromDays(1); // the token counts as about to expire
+            await host.GetHostAsync(hostCredentials.Uuid);
+            host.RenewBefore = TimeSpan.FromMinutes(5);
+            var fresh = await renewed.Task;
+            Assert.True(fresh != before && host.Token == fresh, "the call renewed the token first");
+            await host.GetHostAsync(hostCredentials.Uuid); // and the new token works
+        }
+
+        [Test]
+        public static async Task OnlyFriendsThenBefriend()
+        {
+            var updated = await host.SetOnlyFriendsAsync(hostCredentials.Uuid, true);
+            Assert.True(updated.OnlyFriends, "only_friends set");
+            session = await host.LaunchAsync(new LaunchRequest { Host = hostCredentials.Uuid, Capacity = 4, Keywords = new List<string> { "csharp" } });
+            Assert.True(session.Created && session.SessionId > 0, "a new session");
+            var again = await host.LaunchAsync(hostCredentials.Uuid);
+            Assert.True(!again.Created && again.SessionId == session.SessionId, "launch is idempotent");
+            var refused = await Assert.ThrowsAsync<LobbydError>(() => guest.JoinAsync(hostCredentials.Uuid, guestCredentials.Uuid), "a stranger joins a friends-only host");
+            Assert.Equal(404, refused.Status, "not welcome status");
+            Assert.Equal("not_welcome", refused.Code, "not welcome code");
+            var befriended = await host.BefriendAsync(hostCredentials.Uuid, guestCredentials.Uuid);
+            Assert.True(befriended.Friends.Contains(guestCredentials.Uuid), "the guest is a friend");
+        }
+
+        [Test]
+        public static async Task JoinWithTicket()
+        {
+            joined = await guest.JoinAsync(hostCredentials.Uuid, guestCredentials.Uuid);
+            Assert.Equal(session.SessionId, joined.SessionId, "joined the host's session");
+            Assert.Equal(session.SourceOfTruthKey, joined.SourceOfTruthKey, "the same document");
+            var ticket = JoinTicket.Read(joined.Ticket);
+            Assert.Equal(guestCredentials.Uuid, ticket.Guest, "ticket sub");
+            Assert.Equal(hostCredentials.Uuid, ticket.Host, "ticket host");
+            Assert.Equal(session.SessionId, ticket.SessionId, "ticket sid");
+            Assert.Equal("lobbyd:join-ticket", ticket.Audience, "ticket aud");
+            Assert.True(ticket.ExpiresAt > DateTimeOffset.UtcNow, "ticket not expired");
+            var jwks = await guest.JwksAsync();
+            Assert.True(((JArray)jwks["keys"]).Count > 0, "JWKS has keys");
+            var view = await guest.GetSessionAsync(session.SessionId);
+            Assert.Equal(2, view.Members.Count, "two members");
+            var again = await Assert.ThrowsAsync<LobbydError>(() => guest.JoinAsync(hostCredentials.Uuid, guestCredentials.Uuid), "joining twice");
+            Assert.Equal("already_member", again.Code, "already a member");
+        }
+
+        [Test]
+        public static async Task NonMemberSocketIsRefused()
+        {
+            var socket = stranger.OpenSyncSocket(session.SourceOfTruthKey);
+            var error = await Assert.ThrowsAsync<LobbydError>(() => socket.ConnectAsync(), "a non-member's socket");
+            Assert.Equal(404, error.Status, "refusal status");
+            Assert.Equal("no_document", error.Code, "refusal code");
+        }
+
+        [Test]
+        public static async Task BothSockets()
+        {
+            var fast = new SyncSocketOptions { BackoffMax = TimeSpan.FromSeconds(1) };
+            hostSocket = host.OpenSyncSocket(session.SourceOfTruthKey, fast);
+            hostSocket.Closed += close => hostClosed.TrySetResult(close);
+            hostSocket.Disconnected += close => hostCloses.Enqueue(close);
+            var hostSnapshot = hostSocket.WaitForAsync(m => m.Type == "snapshot", Wait);
+            await hostSocket.ConnectAsync();
+            await hostSnapshot;
+            Assert.True(hostSocket.Document.Members.ContainsKey(guestCredentials.Uuid), "the host's snapshot lists the guest");
+
+            pump = new PumpContext();
+            guestSocket = guest.OpenSyncSocket(session.SourceOfTruthKey, new SyncSocketOptions { BackoffMax = TimeSpan.FromSeconds(1), Context = pump });
+            guestSocket.Message += message =>
+            {
+                if (Thread.CurrentThread.ManagedThreadId != pump.ThreadId) Interlocked.Increment(ref offThread);
+                guestMessages.Enqueue(message);
+            };
+            guestSocket.Connected += () => guestEvents.Enqueue("connected");
+            guestSocket.Disconnected += close => guestEvents.Enqueue("disconnected " + close.Code);
+            guestSocket.Closed += close => guestClosed.TrySetResult(close);
+            var guestSnapshot = guestSocket.WaitForAsync(m => m.Type == "snapshot", Wait);
+            await guestSocket.ConnectAsync();
+            await guestSnapshot;
+            Assert.True(guestSocket.Document.Members.ContainsKey(hostCredentials.Uuid), "the guest's snapshot lists the host");
+        }
+
+        [Test]
+        public static async Task StatePatchSeenByTheGuest()
+        {
+            var seen = guestSocket.WaitForAsync(m => m.Type == "state_patch" && m.Raw["patch"]["round"] != null, Wait);
+            var version = await hostSocket.PatchAsync(new JObject { { "round", 1 }, { "score", new JObject { { "red", 0 }, { "blue", 0 } } } });
+            var message = await seen;
+            Assert.Equal(version, message.Version, "the ack's version is the change's");
+            Assert.Equal(1, (int)guestSocket.Document.State["round"], "the guest's document has the round");
+
+            var removed = guestSocket.WaitForAsync(m => m.Version == version + 1, Wait);
+            var next = await host.PatchStateAsync(session.SourceOfTruthKey, new JObject { { "score", new JObject { { "red", null } } } }, ifVersion: version);
+            await removed;
+            Assert.Equal(version + 1, next, "the HTTP patch made the next version");
+            Assert.Equal("{\"round\":1,\"score\":{\"blue\":0}}", Json.Write(guestSocket.Document.State), "null removed a field");
+
+            var stale = await Assert.ThrowsAsync<LobbydError>(() => host.PatchStateAsync(session.SourceOfTruthKey, new JObject { { "x", 1 } }, ifVersion: version), "a stale If-Match");
+            Assert.Equal(412, stale.Status, "stale status");
+
+            var forbidden = await Assert.ThrowsAsync<SyncError>(() => guestSocket.PatchAsync(new JObject { { "round", 9 } }), "a guest writing the state");
+            Assert.Equal("forbidden", forbidden.Code, "guest write refused");
+
+            var ready = hostSocket.WaitForAsync(m => m.Type == "member_updated" && m.Player == guestCredentials.Uuid, Wait);
+            await guestSocket.UpdateMemberAsync(new JObject { { "ready", true } });
+            await ready;
+            Assert.True((bool)hostSocket.Document.Members[guestCredentials.Uuid]["ready"], "the host sees the guest ready");
+            var pinged = await guestSocket.PingAsync();
+            Assert.True(pinged >= next, "ping answers the socket's version");
+            var http = await guest.GetDocumentAsync(session.SourceOfTruthKey);
+            Assert.True(JToken.DeepEquals(http.State, guestSocket.Document.State), "the local document equals the server's");
+            Assert.Equal(0, offThread, "every guest event ran on its SynchronizationContext's thread");
+        }
+
+        [Test]
+        public static async Task HeartbeatHelper()
+        {
+            using (var beat = host.StartHeartbeat(session.SessionId, TimeSpan.FromMilliseconds(200)))
+            {
+                var deadline = DateTime.UtcNow + Wait;
+                while (beat.Beats < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+                Assert.True(beat.Beats >= 2 && beat.Timeout > 0, "two heartbeats answered");
+            }
+        }
+
+        [Test(TimeoutSeconds = 90)]
+        public static async Task ReconnectAfterServerRestart()
+        {
+            var before = guestSocket.Version.Value;
+            var snapshotsBefore = guestMessages.Count(m => m.Type == "snapshot");
+            Console.WriteLine("@@restart");
+            Console.Out.Flush();
+            var line = Console.In.ReadLine();
+            Assert.True(line != null && line.Trim() == "go", "the server was restarted");
+            // The server is back: a change made now reaches both sockets once they have resumed.
+            var seen = guestSocket.WaitForAsync(m => m.Type == "state_patch" && m.Raw["patch"]["round"] != null && (int)m.Raw["patch"]["round"] == 2, TimeSpan.FromSeconds(30));
+            var hostSeen = hostSocket.WaitForAsync(m => m.Type == "state_patch" && (int)m.Raw["patch"]["round"] == 2, TimeSpan.FromSeconds(30));
+            var version = await host.PatchStateAsync(session.SourceOfTruthKey, new JObject { { "round", 2 } });
+            var message = await seen;
+            await hostSeen;
+            Assert.Equal(before + 1, version, "the document survived the restart");
+            Assert.Equal(version, message.Version, "the guest got the change");
+            Assert.True(guestSocket.Reconnects >= 1 && hostSocket.Reconnects >= 1, "both sockets reconnected");
+            Assert.Equal(snapshotsBefore, guestMessages.Count(m => m.Type == "snapshot"), "resumed with since=: no new snapshot");
+            Assert.True(guestEvents.Any(e => e.StartsWith("disconnected")), "the guest saw the disconnection");
+            Assert.Equal(2, (int)guestSocket.Document.State["round"], "the guest's document is current");
+            var versions = guestMessages.Where(m => m.Type != "snapshot").Select(m => m.Version).ToList();
+            for (var i = 1; i < versions.Count; i++) Assert.Equal(versions[i - 1] + 1, versions[i], "changes in order, each once");
+            await guestSocket.PingAsync(); // writes work on the new connection
+        }
+
+        [Test]
+        public static async Task Kick()
+        {
+            var kicked = hostSocket.WaitForAsync(m => m.Type == "member_kicked" && m.Player == guestCredentials.Uuid, Wait);
+            await host.RemovePlayerAsync(session.SessionId, guestCredentials.Uuid);
+            await kicked;
+            Assert.True(!hostSocket.Document.Members.ContainsKey(guestCredentials.Uuid), "the guest left the host's document");
+            var done = await Task.WhenAny(guestClosed.Task, Task.Delay(Wait));
+            Assert.True(done == guestClosed.Task, "the guest's socket closed");
+            var close = guestClosed.Task.Result;
+            Assert.Equal((int?)SyncSocket.CloseRemoved, close.Code, "close code 4003");
+            Assert.True(close.Error is SyncRemoved, "surfaced as SyncRemoved");
+            Assert.True(!guestSocket.IsConnected, "no reconnection after removal");
+        }
+
+        [Test]
+        public static async Task End()
+        {
+            var ended = hostSocket.WaitForAsync(m => m.Type == "session_ended", Wait);
+            await host.EndSessionAsync(session.SessionId);
+            var message = await ended;
+            Assert.Equal("ended_by_host", message.Reason, "ended reason");
+            Assert.True(hostSocket.Document.Ended, "the document says ended");
+            var done = await Task.WhenAny(hostClosed.Task, Task.Delay(Wait));
+            Assert.True(done == hostClosed.Task, "the host's socket closed");
+            Assert.Equal((int?)SyncSocket.CloseEnded, hostClosed.Task.Result.Code, "close code 1000");
+            Assert.True(hostClosed.Task.Result.Error == null, "an ending, not an error");
+            var gone = await Assert.ThrowsAsync<LobbydError>(() => host.GetSessionAsync(session.SessionId), "reading an ended session");
+            Assert.Equal("session_ended", gone.Code, "ended code");
+            await hostSocket.CloseAsync();
+            pump.Dispose();
+            host.Dispose();
+            guest.Dispose();
+            stranger.Dispose();
+        }
+    }
+}

@@ -171,9 +171,11 @@ def test_quick_start_runs_as_written(built: Path, lobby: Lobby) -> None:
     assert "session ended: ended_by_host" in result.stdout
 
 
-def test_sample_program_is_the_readme_quick_start() -> None:
+def test_samples_are_the_readme_s_code() -> None:
     sample = (CSHARP / "Samples~" / "QuickStart" / "Program.cs").read_text()
     assert sample == readme_quick_start()
+    unity = (CSHARP / "Samples~" / "Unity" / "LobbyPlayers.cs").read_text()
+    assert f"```csharp\n{unity}```" in (CSHARP / "README.md").read_text()
 
 
 def test_flow_against_a_real_server_with_a_restart(built: Path, lobby: Lobby) -> None:

@@ -156,6 +156,22 @@ def test_unit_tests(built: Path) -> None:
     assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE)
 
 
+def test_library_uses_only_net_standard_2_1_types(built: Path) -> None:
+    """Mono compiles against its whole framework: check the types the library uses against
+    those .NET Standard 2.1 has (what Unity 2021+ and Godot 4 offer)."""
+    netstandard = "/usr/lib/mono/4.5/Facades/netstandard.dll"
+    result = subprocess.run(
+        ["mono", str(built / "ApiSurface.exe"), netstandard, str(built / "Lobbyd.dll")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    print(result.stdout, result.stderr)
+    assert result.returncode == 0
+    assert " 0 outside .NET Standard 2.1" in result.stdout
+
+
 def test_quick_start_runs_as_written(built: Path, lobby: Lobby) -> None:
     result = subprocess.run(
         ["mono", "--debug", str(built / "ReadmeQuickStart.exe")],

@@ -27,12 +27,17 @@ namespace Lobbyd
         public TimeSpan ReplyTimeout { get; set; }
         /// <summary>Where events are raised (default: the client's context).</summary>
         public SynchronizationContext Context { get; set; }
+        /// <summary>After this long with nothing received, the socket sends a ping; with no
+        /// answer within ReplyTimeout the connection is taken for dead and replaced (default
+        /// 15 s; TimeSpan.Zero: never). This finds connections a network change left half-open.</summary>
+        public TimeSpan KeepAlive { get; set; }
 
         public SyncSocketOptions()
         {
             Backoff = TimeSpan.FromSeconds(0.1);
             BackoffMax = TimeSpan.FromSeconds(10);
             ReplyTimeout = TimeSpan.FromSeconds(10);
+            KeepAlive = TimeSpan.FromSeconds(15);
         }
     }
 
@@ -87,6 +92,8 @@ namespace Lobbyd
         ClientWebSocket socket;
         Task running;
         long nextId;
+        long lastReceived; // Stopwatch ticks of the last frame received
+        static readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
         long? received;
         volatile bool closed;
 
@@ -373,7 +380,11 @@ namespace Lobbyd
         {
             try
             {
-                await client.SendJsonAsync(HttpMethod.Get, "/sync/" + LobbydClient.Segment(Key), null, stop.Token).ConfigureAwait(false);
+                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(stop.Token))
+                {
+                    limit.CancelAfter(options.ReplyTimeout);
+                    await client.SendJsonAsync(HttpMethod.Get, "/sync/" + LobbydClient.Segment(Key), null, limit.Token).ConfigureAwait(false);
+                }
                 return null;
             }
             catch (LobbydError error)
@@ -395,6 +406,9 @@ namespace Lobbyd
             if (first != null) first.TrySetResult(true);
             Raise(Connected);
             var close = new SyncClose();
+            Interlocked.Exchange(ref lastReceived, Clock.ElapsedTicks);
+            var reading = new CancellationTokenSource();
+            if (options.KeepAlive > TimeSpan.Zero) Watch(current, close, reading.Token);
             try
             {
                 await ReadAsync(current, close).ConfigureAwait(false);
@@ -405,6 +419,7 @@ namespace Lobbyd
             }
             finally
             {
+                reading.Cancel();
                 connected = NewSignal();
                 socket = null;
                 FailPending(new SyncDisconnected("the connection dropped"));
@@ -421,6 +436,7 @@ namespace Lobbyd
             while (!closed)
             {
                 var result = await current.ReceiveAsync(new ArraySegment<byte>(buffer), stop.Token).ConfigureAwait(false);
+                Interlocked.Exchange(ref lastReceived, Clock.ElapsedTicks);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     close.Code = result.CloseStatus.HasValue ? (int?)(int)result.CloseStatus.Value : null;
@@ -442,6 +458,38 @@ namespace Lobbyd
                     return;
                 }
             }
+        }
+
+        /// <summary>Ping a connection that has been quiet for KeepAlive; abort it when the ping
+        /// goes unanswered (the read then fails and the socket reconnects).</summary>
+        void Watch(ClientWebSocket current, SyncClose close, CancellationToken reading)
+        {
+            Task.Run(() => WatchAsync(current, close, reading));
+        }
+
+        async Task WatchAsync(ClientWebSocket current, SyncClose close, CancellationToken reading)
+        {
+            try
+            {
+                while (!reading.IsCancellationRequested)
+                {
+                    await Task.Delay(options.KeepAlive, reading).ConfigureAwait(false);
+                    var quiet = TimeSpan.FromSeconds((Clock.ElapsedTicks - Interlocked.Read(ref lastReceived)) / (double)System.Diagnostics.Stopwatch.Frequency);
+                    if (quiet < options.KeepAlive) continue;
+                    try
+                    {
+                        await PingAsync().ConfigureAwait(false);
+                    }
+                    catch (SyncDisconnected)
+                    {
+                        if (reading.IsCancellationRequested) return;
+                        close.Reason = "no answer to a ping within " + options.ReplyTimeout;
+                        current.Abort();
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) { }
         }
 
         /// <summary>Route one server message; false on a gap (reconnect from what was received).</summary>

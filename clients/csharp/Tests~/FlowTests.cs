@@ -177,6 +177,39 @@ namespace Lobbyd.Tests
         }
 
         [Test]
+        public static async Task HalfOpenConnectionIsReplaced()
+        {
+            // A connection that silently stops carrying anything (no close, no error) is found
+            // by the keepalive ping and replaced; the socket resumes with since=.
+            using (var proxy = new FreezingProxy(new Uri(Url).Port))
+            using (var viaProxy = new LobbydClient(proxy.Url, host.Token))
+            {
+                var options = new SyncSocketOptions
+                {
+                    KeepAlive = TimeSpan.FromMilliseconds(300),
+                    ReplyTimeout = TimeSpan.FromSeconds(1),
+                    BackoffMax = TimeSpan.FromMilliseconds(300),
+                };
+                var socket = viaProxy.OpenSyncSocket(session.SourceOfTruthKey, options);
+                var dropped = new TaskCompletionSource<SyncClose>(TaskCreationOptions.RunContinuationsAsynchronously);
+                socket.Disconnected += close => dropped.TrySetResult(close);
+                var snapshot = socket.WaitForAsync(m => m.Type == "snapshot", Wait);
+                await socket.ConnectAsync();
+                await snapshot;
+                proxy.Freeze();
+                var done = await Task.WhenAny(dropped.Task, Task.Delay(Wait));
+                Assert.True(done == dropped.Task, "the frozen connection was given up");
+                Assert.True(dropped.Task.Result.Reason.Contains("ping"), "because a ping went unanswered: " + dropped.Task.Result);
+                var version = await host.PatchStateAsync(session.SourceOfTruthKey, new JObject { { "frozen", true } });
+                var seen = socket.WaitForAsync(m => m.Version == version, Wait);
+                proxy.Thaw();
+                await seen;
+                Assert.True((bool)socket.Document.State["frozen"], "the change made meanwhile arrived");
+                await socket.CloseAsync();
+            }
+        }
+
+        [Test]
         public static async Task HeartbeatHelper()
         {
             using (var beat = host.StartHeartbeat(session.SessionId, TimeSpan.FromMilliseconds(200)))

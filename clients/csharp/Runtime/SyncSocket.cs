@@ -50,6 +50,8 @@ namespace Lobbyd
         public string Reason { get; internal set; }
         /// <summary>Disconnected: whether the socket reconnects by itself.</summary>
         public bool WillReconnect { get; internal set; }
+        /// <summary>The server had answered on this connection (it was not refused at once).</summary>
+        internal bool Established { get; set; }
         /// <summary>Closed: what ended the socket for good (null after session_ended or
         /// CloseAsync): a LobbydError when the server refused it (401, 403, 404),
         /// <see cref="SyncRemoved"/> when this member was removed (4003).</summary>
@@ -90,6 +92,7 @@ namespace Lobbyd
         TaskCompletionSource<bool> connected = NewSignal();
         TaskCompletionSource<bool> first;
         ClientWebSocket socket;
+        SyncClose serving; // how the current connection ends, once it has
         Task running;
         long nextId;
         long lastReceived; // Stopwatch ticks of the last frame received
@@ -290,8 +293,6 @@ namespace Lobbyd
                 }
                 if (current != null)
                 {
-                    failures = 0;
-                    delay = options.Backoff;
                     var close = await ServeAsync(current).ConfigureAwait(false);
                     if (closed) return;
                     var end = Ending(close);
@@ -300,10 +301,15 @@ namespace Lobbyd
                         Finish(end);
                         return;
                     }
-                    Reconnects++;
-                    close.WillReconnect = true;
-                    Raise(Disconnected, close);
-                    if (close.Code == CloseLagged) continue; // nothing is wrong with the server: catch up at once
+                    if (close.Established)
+                    {
+                        failures = 0;
+                        delay = options.Backoff;
+                        Reconnects++;
+                        close.WillReconnect = true;
+                        Raise(Disconnected, close);
+                        if (close.Code == CloseLagged) continue; // nothing is wrong with the server: catch up at once
+                    }
                 }
                 failures++;
                 if (options.MaxRetries.HasValue && failures > options.MaxRetries.Value)
@@ -326,24 +332,36 @@ namespace Lobbyd
         /// <summary>What a close code means for good, or null to reconnect.</summary>
         static SyncClose Ending(SyncClose close)
         {
-            switch (close.Code)
+            var code = close.Code ?? 0;
+            if (code == CloseEnded) return close;
+            if (code == CloseRemoved)
             {
-                case CloseEnded:
-                    return close;
-                case CloseRemoved:
-                    close.Error = new SyncRemoved("this member was removed: " + close.Reason);
-                    return close;
-                case CloseUnauthorized:
-                    close.Error = new LobbydError(401, "unauthorized", close.Reason);
-                    return close;
-                case CloseForbidden:
-                    close.Error = new LobbydError(403, "forbidden", close.Reason);
-                    return close;
-                case CloseNotFound:
-                    close.Error = new LobbydError(404, "no_document", close.Reason);
-                    return close;
-                default:
-                    return null;
+                close.Error = new SyncRemoved("this member was removed: " + close.Reason);
+                return close;
+            }
+            // A refused handshake: 4000 + the HTTP status, the reason "<code>: <message>".
+            // 4429 (too many sockets for this player) may clear up: retried with backoff.
+            if (code >= 4400 && code < 4500 && code != 4429)
+            {
+                var reason = close.Reason ?? "";
+                var colon = reason.IndexOf(": ", StringComparison.Ordinal);
+                var word = colon > 0 ? reason.Substring(0, colon) : DefaultCode(code);
+                var message = colon > 0 ? reason.Substring(colon + 2) : reason;
+                close.Error = new LobbydError(code - 4000, word, message);
+                return close;
+            }
+            return null;
+        }
+
+        static string DefaultCode(int code)
+        {
+            switch (code)
+            {
+                case CloseUnauthorized: return "unauthorized";
+                case CloseForbidden: return "forbidden";
+                case CloseNotFound: return "no_document";
+                case 4422: return "validation_error";
+                default: return "http_error";
             }
         }
 
@@ -402,10 +420,22 @@ namespace Lobbyd
         async Task<SyncClose> ServeAsync(ClientWebSocket current)
         {
             socket = current;
-            connected.TrySetResult(true);
-            if (first != null) first.TrySetResult(true);
-            Raise(Connected);
             var close = new SyncClose();
+            serving = close;
+            // Servers that refuse after accepting (close 4401, 4403, 4404) send nothing first;
+            // a ping proves the socket was admitted: its answer, or a snapshot, or a change
+            // establishes the connection (see Established).
+            var hello = Json.Utf8.GetBytes("{\"type\":\"ping\",\"id\":\"hello\"}");
+            await sending.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await current.SendAsync(new ArraySegment<byte>(hello), WebSocketMessageType.Text, true, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception) { }
+            finally
+            {
+                sending.Release();
+            }
             Interlocked.Exchange(ref lastReceived, Clock.ElapsedTicks);
             var reading = new CancellationTokenSource();
             if (options.KeepAlive > TimeSpan.Zero) Watch(current, close, reading.Token);
@@ -492,9 +522,21 @@ namespace Lobbyd
             catch (OperationCanceledException) { }
         }
 
+        /// <summary>The first message on a connection: the server admitted it.</summary>
+        void Established()
+        {
+            var close = serving;
+            if (close == null || close.Established) return;
+            close.Established = true;
+            connected.TrySetResult(true);
+            if (first != null) first.TrySetResult(true);
+            Raise(Connected);
+        }
+
         /// <summary>Route one server message; false on a gap (reconnect from what was received).</summary>
         bool Handle(JObject raw)
         {
+            Established();
             var type = (string)raw["type"];
             if (type == "ack" || type == "error" || type == "pong")
             {

@@ -31,6 +31,11 @@ namespace Lobbyd
         /// answer within ReplyTimeout the connection is taken for dead and replaced (default
         /// 15 s; TimeSpan.Zero: never). This finds connections a network change left half-open.</summary>
         public TimeSpan KeepAlive { get; set; }
+        /// <summary>Send the token as the WebSocket subprotocol <c>bearer.&lt;token&gt;</c> (with
+        /// <c>lobbyd</c>) instead of the <c>token</c> query parameter, so it is not part of the
+        /// URL. Only for servers whose socket speaks the <c>lobbyd</c> subprotocol; older ones
+        /// refuse such a socket as unauthenticated. Default false.</summary>
+        public bool TokenInSubprotocol { get; set; }
 
         public SyncSocketOptions()
         {
@@ -80,6 +85,8 @@ namespace Lobbyd
     {
         public const int CloseEnded = 1000, CloseRemoved = 4003, CloseLagged = 4008;
         public const int CloseUnauthorized = 4401, CloseForbidden = 4403, CloseNotFound = 4404;
+        /// <summary>The WebSocket subprotocol of lobbyd's sync socket.</summary>
+        public const string Subprotocol = "lobbyd";
 
         readonly LobbydClient client;
         readonly SyncSocketOptions options;
@@ -110,6 +117,9 @@ namespace Lobbyd
         /// <summary>How many times it reconnected.</summary>
         public int Reconnects { get; private set; }
         public bool IsConnected { get { return connected.Task.IsCompleted && !closed; } }
+        /// <summary>The subprotocol the server chose on the current connection ("lobbyd" on
+        /// servers that speak it; null otherwise or when not connected).</summary>
+        public string NegotiatedSubprotocol { get { var current = socket; return current == null ? null : current.SubProtocol; } }
 
         /// <summary>A snapshot or a change, already applied to <see cref="Document"/>.</summary>
         public event Action<SyncMessage> Message;
@@ -370,9 +380,17 @@ namespace Lobbyd
             var url = client.BaseUrl;
             if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) url = "wss://" + url.Substring(8);
             else if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) url = "ws://" + url.Substring(7);
-            url += "/sync/" + LobbydClient.Segment(Key) + "/ws?token=" + Uri.EscapeDataString(client.Token ?? "");
-            if (received.HasValue) url += "&since=" + received.Value.ToString(CultureInfo.InvariantCulture);
+            url += "/sync/" + LobbydClient.Segment(Key) + "/ws";
+            var query = new List<string>();
+            if (!options.TokenInSubprotocol) query.Add("token=" + Uri.EscapeDataString(client.Token ?? ""));
+            if (received.HasValue) query.Add("since=" + received.Value.ToString(CultureInfo.InvariantCulture));
+            if (query.Count > 0) url += "?" + string.Join("&", query);
             var ws = new ClientWebSocket();
+            if (options.TokenInSubprotocol)
+            {
+                ws.Options.AddSubProtocol(Subprotocol);
+                ws.Options.AddSubProtocol("bearer." + client.Token);
+            }
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop.Token))
             {
                 timeout.CancelAfter(options.ReplyTimeout);

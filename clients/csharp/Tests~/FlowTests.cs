@@ -210,6 +210,35 @@ namespace Lobbyd.Tests
         }
 
         [Test]
+        public static async Task TokenAsSubprotocol()
+        {
+            // Only servers whose socket speaks the "lobbyd" subprotocol take the token that way.
+            var probe = new System.Net.WebSockets.ClientWebSocket();
+            probe.Options.AddSubProtocol(SyncSocket.Subprotocol);
+            var url = Url.Replace("http://", "ws://") + "/sync/" + Uri.EscapeDataString(session.SourceOfTruthKey) + "/ws?token=" + Uri.EscapeDataString(guest.Token);
+            await probe.ConnectAsync(new Uri(url), CancellationToken.None);
+            var spoken = probe.SubProtocol == SyncSocket.Subprotocol;
+            probe.Abort();
+            if (!spoken)
+            {
+                Console.WriteLine("skip TokenAsSubprotocol: this server does not speak the lobbyd subprotocol");
+                return;
+            }
+            var socket = guest.OpenSyncSocket(session.SourceOfTruthKey, new SyncSocketOptions { TokenInSubprotocol = true });
+            var snapshot = socket.WaitForAsync(m => m.Type == "snapshot", Wait);
+            await socket.ConnectAsync();
+            await snapshot;
+            Assert.Equal(SyncSocket.Subprotocol, socket.NegotiatedSubprotocol, "the server answered lobbyd");
+            await socket.CloseAsync();
+            using (var nobody = new LobbydClient(Url, "not-a-token"))
+            {
+                var refused = nobody.OpenSyncSocket(session.SourceOfTruthKey, new SyncSocketOptions { TokenInSubprotocol = true });
+                var error = await Assert.ThrowsAsync<LobbydError>(() => refused.ConnectAsync(), "a bad token in the subprotocol");
+                Assert.Equal(401, error.Status, "refused as unauthorized");
+            }
+        }
+
+        [Test]
         public static async Task HeartbeatHelper()
         {
             using (var beat = host.StartHeartbeat(session.SessionId, TimeSpan.FromMilliseconds(200)))

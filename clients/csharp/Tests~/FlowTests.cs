@@ -21,6 +21,7 @@ namespace Lobbyd.Tests
         static readonly string Url = Environment.GetEnvironmentVariable("LOBBYD_URL");
         static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
         static LobbydClient host, guest, stranger;
+        static string strangerUuid;
         static Credentials hostCredentials, guestCredentials;
         static SessionRef session;
         static Joined joined;
@@ -45,6 +46,7 @@ namespace Lobbyd.Tests
             hostCredentials = await host.RegisterAsync();
             guestCredentials = await guest.RegisterAsync();
             var strangerCredentials = await stranger.RegisterAsync();
+            strangerUuid = strangerCredentials.Uuid;
             Assert.True(hostCredentials.Host.OnlyFriends, "a new host is friends-only");
             var wrong = await Assert.ThrowsAsync<LobbydError>(() => host.LoginAsync(hostCredentials.Uuid, "not-the-secret"), "a wrong secret");
             Assert.Equal(401, wrong.Status, "wrong secret status");
@@ -105,6 +107,58 @@ namespace Lobbyd.Tests
             Assert.Equal(2, view.Members.Count, "two members");
             var again = await Assert.ThrowsAsync<LobbydError>(() => guest.JoinAsync(hostCredentials.Uuid, guestCredentials.Uuid), "joining twice");
             Assert.Equal("already_member", again.Code, "already a member");
+        }
+
+        [Test]
+        public static async Task DirectoryAndSessionCalls()
+        {
+            Assert.Equal(strangerUuid, (await stranger.GetHostAsync(strangerUuid)).Uuid, "the stranger reads itself");
+            var welcome = await host.WelcomeAsync(hostCredentials.Uuid, strangerUuid);
+            Assert.True(!welcome.Welcome && welcome.Reason == "not_a_friend", "the stranger is not welcome: " + welcome.Reason);
+
+            var invite = await host.InviteAsync(session.SessionId, strangerUuid);
+            Assert.Equal(strangerUuid, invite.Player, "invited");
+            Assert.Equal(1, (await host.InvitesAsync(session.SessionId)).Count, "one pending invite");
+            var listed = await stranger.PlayerSessionsAsync(strangerUuid);
+            Assert.True(listed.Sessions["default"].PendingInvites.ContainsKey(session.SessionId.ToString()), "the invitee sees the invite");
+            await stranger.RemoveInviteAsync(session.SessionId, strangerUuid);
+            Assert.Equal(0, (await host.InvitesAsync(session.SessionId)).Count, "declined");
+
+            var reservation = await host.ReserveAsync(session.SessionId, strangerUuid);
+            Assert.True(reservation.ExpiresAt != null, "a seat held");
+            Assert.Equal(3, (await host.GetSessionAsync(session.SessionId)).PlayerCount, "the reservation counts");
+            await host.RemoveReservationAsync(session.SessionId, strangerUuid);
+
+            var page = await guest.QuerySessionsAsync(new SessionQuery { Keyword = "csharp", Take = 10 });
+            Assert.True(page.Results.Exists(r => r.SessionId == session.SessionId), "found by keyword");
+            var mine = await guest.QuerySessionsAsync(new SessionQuery { Player = guestCredentials.Uuid });
+            Assert.True(mine.Results.Exists(r => r.SessionId == session.SessionId && r.MyTurn == false), "found by player");
+
+            var updated = await host.UpdateSessionAsync(session.SessionId, new SessionUpdate
+            {
+                Turn = new List<string> { guestCredentials.Uuid },
+                Labels = new Dictionary<string, string> { { "map", "dust" } },
+                Connection = new Connection { Address = "203.0.113.7", Ports = new Dictionary<string, int> { { "game", 7777 } } },
+            });
+            Assert.Equal("dust", updated.Labels["map"], "labels");
+            Assert.Equal(7777, updated.Connection.Ports["game"], "connection");
+            var cleared = await host.UpdateSessionAsync(session.SessionId, new SessionUpdate { ClearConnection = true });
+            Assert.True(cleared.Connection == null && cleared.Turn.Contains(guestCredentials.Uuid), "connection cleared, turn kept");
+
+            var linked = await host.LinkPlatformSessionAsync(session.SessionId, "Steam", "c3RlYW0tMQ==", "lobby",
+                new Dictionary<string, string> { { "region", "eu" } });
+            Assert.Equal(session.SessionId, linked.SessionId, "linked");
+            var found = await guest.GetPlatformSessionAsync("Steam", "c3RlYW0tMQ==");
+            Assert.Equal("eu", found.CustomData["region"], "read by a member");
+            await host.UnlinkPlatformSessionAsync(session.SessionId, "Steam");
+
+            var banned = await host.BanAsync(hostCredentials.Uuid, "noname-1");
+            Assert.True(banned.Banlist.Contains("noname-1"), "banned");
+            await host.UnbanAsync(hostCredentials.Uuid, "noname-1");
+            Assert.True((await host.SetAllowNonamesAsync(hostCredentials.Uuid, true)).AllowNonames, "nonames allowed");
+            var invalid = await Assert.ThrowsAsync<LobbydError>(() => host.BefriendAsync(hostCredentials.Uuid, "not-a-uuid"), "befriending a non-uuid");
+            Assert.Equal(422, invalid.Status, "422");
+            Assert.Equal("validation_error", invalid.Code, "422 code");
         }
 
         [Test]

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from lobbyd import __version__ as api_version
 from tests.backends import IN_CI, delete_keys, redis_prefix, shared_redis
 from tests.processes import Server, _wait_ready, free_port
 from tests.test_docs_stand_alone import citations
@@ -253,6 +254,12 @@ def test_unity_package_layout() -> None:
         else:
             assert path.with_name(path.name + ".meta").exists(), f"{relative} has no .meta"
     assert len(guids) == len(set(guids)), "guids are unique"
+
+
+def test_the_client_states_the_api_version_the_server_serves() -> None:
+    source = (CSHARP / "Runtime" / "LobbydClient.cs").read_text()
+    assert f'ApiVersion = "{api_version}"' in source
+    assert f"lobbyd API {api_version}" in (CSHARP / "README.md").read_text()
 
 
 def test_csharp_texts_cite_nothing_outside_the_project() -> None:

@@ -223,6 +223,10 @@ namespace Lobbyd.Tests
             await guestSocket.UpdateMemberAsync(new JObject { { "ready", true } });
             await ready;
             Assert.True((bool)hostSocket.Document.Members[guestCredentials.Uuid]["ready"], "the host sees the guest ready");
+            var team = hostSocket.WaitForAsync(m => m.Type == "member_updated" && m.Raw["document"]["team"] != null, Wait);
+            await guest.PutMemberAsync(guestSocket.Key, guestCredentials.Uuid, new JObject { { "team", "red" } });
+            await team;
+            Assert.Equal("red", (string)hostSocket.Document.Members[guestCredentials.Uuid]["team"], "an HTTP member write reached the host");
             var pinged = await guestSocket.PingAsync();
             Assert.True(pinged >= next, "ping answers the socket's version");
             var http = await guest.GetDocumentAsync(session.SourceOfTruthKey);

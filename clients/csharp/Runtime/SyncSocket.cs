@@ -306,6 +306,10 @@ namespace Lobbyd
                     var close = await ServeAsync(current).ConfigureAwait(false);
                     if (closed) return;
                     var end = Ending(close);
+                    // A token that expired while the socket was away: asking over HTTP renews it
+                    // (with the client's AutoRenew); only a refusal there is final.
+                    if (end != null && end.Code == CloseUnauthorized && await WhyRefusedAsync(null).ConfigureAwait(false) == null)
+                        end = null;
                     if (end != null)
                     {
                         Finish(end);

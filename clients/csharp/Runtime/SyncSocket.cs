@@ -207,6 +207,7 @@ namespace Lobbyd
             if (current != null) current.Abort();
             if (running != null) await Task.WhenAny(running, Task.Delay(5000)).ConfigureAwait(false);
             FailPending(new SyncDisconnected("the socket was closed"));
+            if (first != null) first.TrySetException(new SyncDisconnected("the socket was closed before it connected"));
             RaiseClosed(new SyncClose { Code = CloseEnded, Reason = "closed by the client" });
         }
 

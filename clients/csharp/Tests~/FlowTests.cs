@@ -171,6 +171,20 @@ namespace Lobbyd.Tests
         }
 
         [Test]
+        public static async Task CloseBeforeConnected()
+        {
+            // Nothing listens there: the socket keeps retrying until closed, then ConnectAsync fails.
+            using (var nowhere = new LobbydClient("http://127.0.0.1:9", host.Token))
+            {
+                var socket = nowhere.OpenSyncSocket(session.SourceOfTruthKey);
+                var connecting = socket.ConnectAsync();
+                await Task.Delay(300);
+                await socket.CloseAsync();
+                await Assert.ThrowsAsync<SyncDisconnected>(() => connecting, "closed before it connected");
+            }
+        }
+
+        [Test]
         public static async Task BothSockets()
         {
             var fast = new SyncSocketOptions { BackoffMax = TimeSpan.FromSeconds(1) };

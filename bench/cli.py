@@ -17,6 +17,7 @@ from bench import log, plots, report, targets
 from bench.backends import Backends
 from bench.procs import Processes
 from bench.results import Results
+from bench.runner import Bench
 from bench.settings import ALL_SCENARIOS, PROFILES, customized
 from bench.wrk import ensure_wrk, wrk_version
 
@@ -48,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--duration", type=float, help="seconds of each timed run")
     parser.add_argument("--warmup", type=float, help="seconds of each warm-up")
+    parser.add_argument(
+        "--heartbeat-sessions",
+        type=int,
+        metavar="N",
+        help="live sessions the heartbeat scenario seeds (quick 10,000, full 100,000)",
+    )
     parser.add_argument("--no-peer", action="store_true", help="skip Colyseus")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling runs")
     parser.add_argument("--no-py-spy", action="store_true", help="skip the profiles")
@@ -96,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         warmup=args.warmup,
         only=only,
         servers=_split(args.servers),
+        heartbeat_sessions=args.heartbeat_sessions,
     )
     if only:
         args.no_scaling = True
@@ -109,8 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _interrupt)  # also when started in the background
     log.say(f"lobbyd bench, {profile.name} profile -> {out}")
     log.say(f"configurations: {', '.join(s.name for s in profile.servers) or 'none'}")
-    from bench.runner import Bench
-
     bench: Bench | None = None
     interrupted = False
     try:

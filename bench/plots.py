@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from bench.results import Results
+from bench.targets import CPU_TARGETS
 
 DPI = 110
 
@@ -71,6 +72,34 @@ def latency(results: Results, out: Path) -> Path | None:
     ax.set_title(f"Latency per scenario ({primary}); red: the 10 ms p99 bar")
     ax.legend(fontsize=8)
     return _save(fig, out / "latency.png")
+
+
+def cpu(results: Results, out: Path) -> Path | None:
+    """Server and PostgreSQL CPU per request per scenario in the primary configuration, with
+    the server's target as a red tick."""
+    primary = next((s["server"] for s in results.servers if s.get("primary")), None)
+    runs = [
+        r
+        for r in results.runs
+        if r.server == primary and r.peak is not None and r.peak.cpu is not None
+    ]
+    if not runs:
+        return None
+    bars = dict(CPU_TARGETS)
+    fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(runs) + 3), 5))
+    xs = list(range(len(runs)))
+    server = [(r.peak.cpu.server_us or 0) if r.peak and r.peak.cpu else 0 for r in runs]
+    postgres = [(r.peak.cpu.postgres_us or 0) if r.peak and r.peak.cpu else 0 for r in runs]
+    ax.bar([x - 0.2 for x in xs], server, 0.4, label="lobbyd server (all workers)")
+    ax.bar([x + 0.2 for x in xs], postgres, 0.4, label="PostgreSQL backends")
+    for x, run in zip(xs, runs, strict=True):
+        if run.scenario in bars:
+            ax.hlines(bars[run.scenario], x - 0.4, x, color="red", linewidth=2)
+    ax.set_xticks(xs, [r.scenario for r in runs], rotation=30)
+    ax.set_ylabel("CPU per request, us")
+    ax.set_title(f"CPU per request ({primary}); red: the server's target")
+    ax.legend(fontsize=8)
+    return _save(fig, out / "cpu.png")
 
 
 def load_curves(results: Results, out: Path) -> Path | None:
@@ -194,7 +223,7 @@ def fanout(results: Results, out: Path) -> Path | None:
 def draw_all(results: Results, out: Path) -> list[Path]:
     """Every plot there is data for."""
     made = []
-    for draw in (throughput, latency, load_curves, scaling, friends, fanout):
+    for draw in (throughput, latency, cpu, load_curves, scaling, friends, fanout):
         path = draw(results, out)
         if path is not None:
             made.append(path)

@@ -7,6 +7,9 @@ from typing import Any
 
 from bench.results import Measurement, Results, ScenarioRun
 from bench.scenarios import SCENARIOS
+from bench.targets import CPU_TARGETS
+
+CPU_BARS = dict(CPU_TARGETS)
 
 STATUS_MARK = {"pass": "✅ pass", "FAIL": "❌ FAIL", "n/a": "⏳ n/a"}
 CAVEATS = """\
@@ -54,13 +57,32 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _cpu_us(measured: Measurement | None, which: str = "server") -> str:
+    """A run's CPU per request in microseconds ("" when not measured)."""
+    cpu = measured.cpu if measured is not None else None
+    value = None if cpu is None else cpu.server_us if which == "server" else cpu.postgres_us
+    return "" if value is None else f"{value:,.0f}"
+
+
+def _target_of(scenario: str) -> str:
+    bar = CPU_BARS.get(scenario)
+    return "" if bar is None else f"<= {bar:,}"
+
+
 def targets_table(results: Results) -> list[str]:
     """The targets, pass / FAIL / n/a."""
     rows = [
-        [t["target"], t["bar"], t["measured"], STATUS_MARK.get(t["status"], t["status"])]
+        [
+            t["target"],
+            t["bar"],
+            t["measured"],
+            STATUS_MARK.get(t["status"], t["status"]),
+            t.get("note", ""),
+        ]
         for t in results.targets
     ]
-    return _table(["target (PostgreSQL + Redis, uvicorn, 2 workers)", "bar", "measured", ""], rows)
+    header = ["target (PostgreSQL + Redis, uvicorn, 2 workers)", "bar", "measured", "", "note"]
+    return _table(header, rows)
 
 
 def primary_table(results: Results) -> list[str]:
@@ -71,7 +93,8 @@ def primary_table(results: Results) -> list[str]:
         if run.server != primary:
             continue
         if not run.available or run.peak is None:
-            rows.append([run.title, "", "", "", "", "", "", run.reason or run.error or "", ""])
+            blank = ["", "", "", "", ""]
+            rows.append([run.title, *blank, "", "", "", run.reason or run.error or "", ""])
             continue
         half = run.half
         rows.append(
@@ -79,6 +102,9 @@ def primary_table(results: Results) -> list[str]:
                 run.title,
                 f"{run.peak.rps:,.0f}",
                 f"{run.ratio:.2f}" if run.ratio is not None else "",
+                _cpu_us(run.peak),
+                _cpu_us(run.peak, "postgres"),
+                _target_of(run.scenario),
                 _ms(run.peak.p50_ms),
                 _ms(run.peak.p99_ms),
                 f"{_ms(half.p50_ms)} / {_ms(half.p99_ms)}{_lagged(half)}" if half else "",
@@ -91,6 +117,9 @@ def primary_table(results: Results) -> list[str]:
         "scenario",
         "req/s",
         "ratio",
+        "server CPU us/req",
+        "PostgreSQL CPU us/req",
+        "server CPU target us",
         "p50 ms",
         "p99 ms",
         "half peak p50 / p99 ms",
@@ -103,10 +132,17 @@ def primary_table(results: Results) -> list[str]:
         f"{LAG_LIMIT_MS:g} ms): the machine was busy, so part of that p99 is not lobbyd's."
     )
     lagged = any(r.half and _lagged(r.half) for r in results.runs if r.server == primary)
+    cpu_note = (
+        "CPU per request: CPU seconds (utime + stime, from /proc) spent during the timed peak "
+        "run divided by the requests answered, for lobbyd's process tree (server and workers) "
+        "and for the PostgreSQL backends serving the run's database."
+    )
     return [
         f"Configuration: **{primary}**.",
         "",
         *_table(header, rows),
+        "",
+        cpu_note,
         *(["", note] if lagged else []),
     ]
 
@@ -155,7 +191,9 @@ def configurations_table(results: Results) -> list[str]:
                 row.append("n/a" if not run.available else "error")
             else:
                 ratio = f" ({run.ratio:.2f})" if run.ratio is not None else ""
-                row.append(f"{run.peak.rps:,.0f}{ratio} p99 {run.peak.p99_ms:.1f}")
+                cpu = _cpu_us(run.peak)
+                cpu = f", {cpu} us CPU" if cpu else ""
+                row.append(f"{run.peak.rps:,.0f}{ratio} p99 {run.peak.p99_ms:.1f}{cpu}")
         rows.append(row)
     down = [
         f"- {s['server']}: did not start: {s.get('reason')}"
@@ -171,7 +209,9 @@ def _dict_rows(entries: list[dict[str, Any]], keys: list[str]) -> list[list[str]
         row = []
         for key in keys:
             value = entry.get(key, "")
-            if isinstance(value, float):
+            if value is None:
+                value = ""
+            elif isinstance(value, float):
                 value = f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
             elif isinstance(value, int) and not isinstance(value, bool):
                 value = f"{value:,}"
@@ -212,6 +252,18 @@ def where_time_goes(results: Results) -> list[str]:
     return lines
 
 
+def _yardstick_cpu(results: Results) -> str:
+    values = sorted(
+        y.cpu.server_us for y in results.yardstick if y.cpu and y.cpu.server_us is not None
+    )
+    if not values:
+        return ""
+    median = values[len(values) // 2]
+    return f" Its server CPU per request: median {median:,.0f} us (all runs: " + (
+        ", ".join(f"{v:,.0f}" for v in values) + " us)."
+    )
+
+
 def render(results: Results, plots: list[Path]) -> str:
     """The whole report."""
     meta, m = results.meta, results.meta["machine"]
@@ -232,7 +284,8 @@ def render(results: Results, plots: list[Path]) -> str:
             "mean of the two yardstick runs around its block."
             if results.yardstick_rps
             else ""
-        ),
+        )
+        + _yardstick_cpu(results),
         "",
         "## Targets",
         "",
@@ -243,7 +296,8 @@ def render(results: Results, plots: list[Path]) -> str:
         *primary_table(results),
         *load_curve_table(results),
         "",
-        "## Every configuration: req/s (ratio to the yardstick), p99 ms at peak",
+        "## Every configuration: req/s (ratio to the yardstick), p99 ms at peak, server CPU "
+        "per request",
         "",
         *configurations_table(results),
     ]
@@ -319,6 +373,8 @@ def render(results: Results, plots: list[Path]) -> str:
             "req/s",
             "p50 ms",
             "p99 ms",
+            "server CPU us/req",
+            "PostgreSQL CPU us/req",
             "fixed rate /s",
             "p50 ms @fixed",
             "p99 ms @fixed / notes",
@@ -332,6 +388,8 @@ def render(results: Results, plots: list[Path]) -> str:
                 "rps",
                 "p50_ms",
                 "p99_ms",
+                "server_cpu_us",
+                "postgres_cpu_us",
                 "fixed_rate",
                 "p50_fixed_ms",
                 "p99_fixed_ms",

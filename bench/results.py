@@ -17,6 +17,29 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass
+class CpuCost:
+    """CPU time spent on one timed run, from /proc (utime + stime), per request answered.
+
+    `server_*` is lobbyd's process tree (the server and its workers); `postgres_*` the
+    PostgreSQL backends serving the run's database (None when PostgreSQL is not used or its
+    processes are not visible); `postgres_all_*` every child of the postmaster, which on a
+    shared PostgreSQL also counts other users' work."""
+
+    requests: int
+    seconds: float
+    server_s: float
+    server_us: float | None
+    postgres_s: float | None = None
+    postgres_us: float | None = None
+    postgres_all_s: float | None = None
+    postgres_all_us: float | None = None
+    #: PostgreSQL backends of the run's database seen at the start and the end of the run.
+    postgres_backends: int = 0
+    #: Why a PostgreSQL figure is missing.
+    postgres_reason: str | None = None
+
+
+@dataclass
 class Measurement:
     """One load run, in the units the report uses."""
 
@@ -40,6 +63,8 @@ class Measurement:
     #: overtook its join), counted apart from `unexpected`, which keeps 5xx and refused
     #: connections.
     overload: int = 0
+    #: Closed-loop runs: the CPU the server (and PostgreSQL) spent per request answered.
+    cpu: CpuCost | None = None
 
     @classmethod
     def of(

@@ -13,6 +13,8 @@ from typing import Any
 
 from bench import openloop, peer, profiling, scaling, syncruns
 from bench.backends import Backends
+from bench.cpu import CpuMeter
+from bench.harness import Peak
 from bench.log import say, step, warn
 from bench.procs import Proc, Processes, StartFailed
 from bench.results import Measurement, Results, ScenarioRun, machine
@@ -25,6 +27,10 @@ from bench.wrk import LoadResult, from_openloop, http_request, run_wrk, write_re
 #: A guess of the peak rate, to size the warm-up's request list (stateful scenarios).
 WARM_RATE_GUESS = 3_000
 INITIAL_HOSTS = 20_000
+
+
+def _us(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} us"
 
 
 class Bench:
@@ -83,9 +89,10 @@ class Bench:
         )
 
     async def peak(
-        self, scenario: Scenario, port: int, label: str, profile_of: Proc | None = None
-    ) -> tuple[LoadResult, dict[str, Any] | None]:
-        """Warm up (profiling the server meanwhile, if asked), then the timed closed-loop run."""
+        self, scenario: Scenario, target: Target, label: str, profile_of: Proc | None = None
+    ) -> Peak:
+        """Warm up (profiling the server meanwhile, if asked), then the timed closed-loop run,
+        measuring the CPU the server and PostgreSQL spend on it."""
         warmup = self.profile.warmup
         recording = None
         if profile_of is not None:
@@ -93,7 +100,7 @@ class Bench:
             output = self.out / "profiles" / f"{scenario.name}.speedscope.json"
             recording = profiling.record(profile_of.pid, self.profile.profile_seconds, output)
         warm_requests = await scenario.render(int(warmup * WARM_RATE_GUESS))
-        warm = self.wrk(port, warm_requests, warmup, f"{label}-warm")
+        warm = self.wrk(target.port, warm_requests, warmup, f"{label}-warm")
         profile = None
         if recording is not None:
             problem = recording.finish()
@@ -104,8 +111,13 @@ class Bench:
                 warn(f"profile of {scenario.name}: {problem}")
         duration = self.profile.duration
         count = int(max(warm.rps, 200) * duration * 1.5) + 200
-        result = self.wrk(port, await scenario.render(count), duration, f"{label}-peak")
-        return result, profile
+        requests = await scenario.render(count)
+        assert target.server_pid is not None
+        meter = CpuMeter(target.server_pid, target.database_url)
+        await meter.start()
+        result = self.wrk(target.port, requests, duration, f"{label}-peak")
+        cpu = await meter.finish(result.requests)
+        return Peak(result, profile, cpu)
 
     async def at_rate(self, scenario: Scenario, port: int, rate: float, label: str) -> LoadResult:
         """The open-loop generator at a fixed rate (latency against offered load)."""
@@ -126,19 +138,19 @@ class Bench:
         """Everything the profile asks for, in order; the yardstick between the blocks."""
         self.yardstick_proc = start_yardstick(self.procs)
         try:
-            self.yardstick("start")
+            await self.yardstick("start")
             if self.with_peer:
                 with step("peer: Colyseus joinOrCreate"):
                     self.peer()
             for spec in self.profile.servers:
-                self.yardstick(f"before {spec.name}")
+                await self.yardstick(f"before {spec.name}")
                 with step(f"lobbyd {spec.name}"):
                     await self.server(spec)
             if self.with_scaling:
-                self.yardstick("before scaling")
+                await self.yardstick("before scaling")
                 with step("scaling: database size, friends lists"):
                     await scaling.run(self)
-            self.yardstick("end")
+            await self.yardstick("end")
         finally:
             self.procs.stop(self.yardstick_proc)
         return self.results
@@ -148,18 +160,22 @@ class Bench:
         """The latest yardstick run (the one a block of measurements is compared with)."""
         return len(self.results.yardstick) - 1 if self.results.yardstick else None
 
-    def yardstick(self, label: str) -> None:
+    async def yardstick(self, label: str) -> None:
         """Measure the hello-world app (kept running for the whole bench)."""
         port = self.yardstick_proc.port
         assert port is not None
         requests = [http_request("GET", "/", port)]
         self.wrk(port, requests, min(1.0, self.profile.warmup), "yardstick-warm")
+        meter = CpuMeter(self.yardstick_proc.pid, None)
+        await meter.start()
         result = self.wrk(port, requests, self.profile.duration, "yardstick")
         measured = Measurement.of(result, frozenset({200}), label)
+        measured.cpu = await meter.finish(result.requests)
         self.results.yardstick.append(measured)
         say(
             f"yardstick ({label}): {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-            f"p99 {result.p99_ms:.2f} ms, load average {os.getloadavg()[0]:.1f}"
+            f"p99 {result.p99_ms:.2f} ms, server CPU {_us(measured.cpu.server_us)}/request, "
+            f"load average {os.getloadavg()[0]:.1f}"
         )
         if measured.unexpected:
             self.fail(f"yardstick: {measured.unexpected} unexpected responses")
@@ -229,6 +245,8 @@ class Bench:
         proc = start_lobbyd(self.procs, spec, env, label)
         assert proc.port is not None
         target = Target(spec, proc.port, url, routes_of(proc), self.minter, Seeder(url))
+        target.server_pid = proc.pid
+        target.live_sessions = self.profile.heartbeat_sessions
         return proc, target
 
     async def check_tokens(self, target: Target, proc: Proc) -> None:
@@ -305,12 +323,16 @@ class Bench:
                 scenario = cls(target)
                 await scenario.prepare()
                 profile_of = proc if spec.primary and self.with_profiles else None
-                result, run.profile = await self.peak(scenario, target.port, label, profile_of)
+                peak = await self.peak(scenario, target, label, profile_of)
+                result, run.profile = peak.result, peak.profile
                 run.peak = Measurement.of(result, cls.expected, "peak")
+                run.peak.cpu = peak.cpu
                 run.load_average = round(os.getloadavg()[0], 2)
                 say(
                     f"peak {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-                    f"p99 {result.p99_ms:.2f} ms, statuses {dict(result.statuses)}"
+                    f"p99 {result.p99_ms:.2f} ms, statuses {dict(result.statuses)}; CPU per "
+                    f"request: server {_us(peak.cpu.server_us)}, "
+                    f"PostgreSQL {_us(peak.cpu.postgres_us)}"
                 )
                 if spec.primary:
                     await self.latency_curve(scenario, target, run, result.rps, label)

@@ -3,8 +3,9 @@ database; befriend, GET host and join with friends lists of 10..10,000."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bench.harness import Harness
 from bench.log import say, step
 from bench.results import Measurement
 from bench.scenarios import SCENARIOS, Scenario, Target
@@ -12,9 +13,6 @@ from bench.scenarios.hosts import Befriend, GetHost
 from bench.scenarios.sessions import JoinLeave
 from bench.seed import HostCred, Seeder
 from bench.settings import ServerSpec
-
-if TYPE_CHECKING:
-    from bench.runner import Bench
 
 SPEC = ServerSpec("postgres", "redis", "uvicorn", 2)
 SEED_BATCH = 200_000
@@ -61,7 +59,7 @@ class GetHostWithList(GetHost):
 
 
 async def _measure(
-    bench: Bench,
+    bench: Harness,
     target: Target,
     scenario: Scenario,
     label: str,
@@ -77,7 +75,8 @@ async def _measure(
         return
     try:
         await scenario.prepare()
-        result, _ = await bench.peak(scenario, target.port, label)
+        peak = await bench.peak(scenario, target, label)
+        result = peak.result
     except Exception as exc:
         entry["error"] = f"{type(exc).__name__}: {exc}"
         bench.fail(f"scaling {label}: crashed: {entry['error']}")
@@ -86,7 +85,12 @@ async def _measure(
     entry.update(available=True, rps=measured.rps, p50_ms=measured.p50_ms)
     entry.update(p99_ms=measured.p99_ms, unexpected=measured.unexpected)
     entry["statuses"] = {"peak": measured.statuses, "socket_errors": measured.socket_errors}
-    say(f"{label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
+    entry.update(server_cpu_us=peak.cpu.server_us, postgres_cpu_us=peak.cpu.postgres_us)
+    say(
+        f"{label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+        f"p99 {result.p99_ms:.2f} ms; CPU per request: server {peak.cpu.server_us} us, "
+        f"PostgreSQL {peak.cpu.postgres_us} us"
+    )
     if rates is not None:
         rate = rates.setdefault(scenario.name, max(10.0, result.rps / 2))
         run = await bench.at_rate(scenario, target.port, rate, f"{label}-fixed")
@@ -113,7 +117,7 @@ async def _hosts_in_db(target: Target) -> int:
         await conn.close()
 
 
-async def run(bench: Bench) -> None:
+async def run(bench: Harness) -> None:
     """Grow one PostgreSQL database through the sizes, measuring at each."""
     profile = bench.profile
     url, env = await bench.database(SPEC, "scale")
@@ -153,7 +157,7 @@ async def run(bench: Bench) -> None:
                 bench.stop(proc, f"scaling {size:,} hosts", record)
 
 
-async def friends(bench: Bench, target: Target) -> None:
+async def friends(bench: Harness, target: Target) -> None:
     """befriend, GET own host and join where the host has N friends."""
     for size in bench.profile.friends_sizes:
         with step(f"friends lists of {size:,}"):

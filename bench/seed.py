@@ -134,10 +134,11 @@ class Seeder:
         )
         return len(rows)
 
-    async def sessions(self, hosts: Sequence[HostCred], keywords: int = 10) -> int:
+    async def sessions(self, hosts: Sequence[HostCred], keywords: int = 10) -> dict[str, int]:
         """One active, open session per host, straight into the sessions tables: the session,
         its host as member, and keywords `bench` and `modeN` (N = index mod `keywords`). Their
-        sync documents are not made: lobbyd creates one on the first change that needs it."""
+        sync documents are not made: lobbyd creates one on the first change that needs it.
+        The new sessions' ids, by host."""
         now = time.time()
         rows = [
             (
@@ -170,7 +171,7 @@ class Seeder:
             for word in ("bench", f"mode{i % keywords}")
         )
         await self._copy("session_keywords", ("session_id", "keyword"), words)
-        return len(rows)
+        return ids
 
     async def _session_ids(self, hosts: list[str]) -> dict[str, int]:
         """Active session id by host."""

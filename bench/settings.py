@@ -22,6 +22,8 @@ ALL_SCENARIOS = (
     "join_leave",
     "player_sessions",
     "query",
+    # Last: it seeds thousands of live sessions, which the session reads above would see.
+    "heartbeat",
 )
 #: What the secondary configurations run, to compare servers, workers and backends.
 CORE_SCENARIOS = ("login", "get_host", "get_host_304", "befriend", "join_leave", "query")
@@ -78,6 +80,8 @@ class Profile:
     fanout_duration: float = 4.0
     memory_sessions: int = 1_000
     memory_sockets: int = 200
+    #: Live sessions seeded for the heartbeat scenario, whose hosts heartbeat in rotation.
+    heartbeat_sessions: int = 10_000
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -105,6 +109,7 @@ QUICK = Profile(
     fanout_duration=3.0,
     memory_sessions=1_000,
     memory_sockets=500,
+    heartbeat_sessions=10_000,
 )
 
 FULL = Profile(
@@ -129,6 +134,8 @@ FULL = Profile(
     fanout_duration=10.0,
     memory_sessions=10_000,
     memory_sockets=1_000,
+    # 10^5 live sessions: with a heartbeat every 20 s, the 5,000 a second of a real deployment.
+    heartbeat_sessions=100_000,
 )
 
 PROFILES = {"quick": QUICK, "full": FULL}
@@ -141,8 +148,11 @@ def customized(
     warmup: float | None = None,
     only: tuple[str, ...] = (),
     servers: tuple[str, ...] = (),
+    heartbeat_sessions: int | None = None,
 ) -> Profile:
     """The profile with command-line overrides applied."""
+    if heartbeat_sessions is not None:
+        profile = replace(profile, heartbeat_sessions=heartbeat_sessions)
     if duration is not None:
         profile = replace(profile, duration=duration, half_rate_duration=min(duration, 8.0))
     if warmup is not None:

@@ -9,21 +9,19 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis.asyncio as aioredis
 
 from bench import openloop
 from bench.fanout import merge
+from bench.harness import Harness
 from bench.log import say, step
 from bench.procs import Proc, children_of, rss_kib
 from bench.results import Measurement
 from bench.scenarios.base import Target, route
 from bench.settings import ServerSpec
 from bench.wrk import LoadResult, from_openloop, write_requests
-
-if TYPE_CHECKING:
-    from bench.runner import Bench
 
 REPO = Path(__file__).resolve().parent.parent
 FANOUT_TARGET = 50_000  # deliveries a second, the bar for 100 subscribers
@@ -212,7 +210,7 @@ async def socket_memory(target: Target, proc: Proc, count: int) -> dict[str, flo
 SYNC_ROUTES = (("POST", "/sessions"), ("PATCH", "/sync/{key}"))
 
 
-async def run_fanout(bench: Bench, spec: ServerSpec, target: Target) -> None:
+async def run_fanout(bench: Harness, spec: ServerSpec, target: Target) -> None:
     """Sync fan-out to 1, 10 and 100 subscribers."""
     missing = [f"{m} {p}" for m, p in SYNC_ROUTES if route(m, p) not in target.routes]
     for count in bench.profile.fanout_subscribers:
@@ -244,7 +242,7 @@ async def run_fanout(bench: Bench, spec: ServerSpec, target: Target) -> None:
                 bench.fail(f"fan-out to {count}: {found.failures or 'unexpected statuses'}")
 
 
-async def run_memory(bench: Bench, spec: ServerSpec, target: Target, proc: Proc) -> None:
+async def run_memory(bench: Harness, spec: ServerSpec, target: Target, proc: Proc) -> None:
     """Memory per idle session (in this configuration's store) and per open socket."""
     entry: dict[str, Any] = {"server": spec.name, "store": spec.store}
     bench.results.memory.append(entry)

@@ -1,5 +1,6 @@
-"""The targets of the issue, judged on the primary configuration (PostgreSQL + Redis) as ratios
-to the yardstick measured in the same run. They are the bar to beat, not assertions."""
+"""The targets, judged on the primary configuration (PostgreSQL + Redis, uvicorn, 2 workers):
+server CPU per request (the figure that carries across machines, PostgreSQL's beside it), ratios
+to the yardstick measured in the same run, latency. They are the bar to beat, not assertions."""
 
 from __future__ import annotations
 
@@ -15,6 +16,21 @@ RATIO_TARGETS = (
     ("get_host", 0.6),
     ("get_host_304", 0.8),
 )
+#: Server CPU per request (lobbyd's process tree, CPU seconds / requests), microseconds.
+CPU_TARGETS = (
+    ("login", 500),
+    ("get_host", 450),
+    ("get_host_304", 300),
+    ("register", 800),
+    ("befriend", 1_000),
+    ("ban", 1_000),
+    ("launch", 1_200),
+    ("join_leave", 1_200),
+    ("heartbeat", 400),
+)
+CPU_NOTES = {
+    "join_leave": "the target is a join's; this scenario is half joins, half leaves",
+}
 HALF_RATE_P99_MS = 10.0
 FANOUT_SUBSCRIBERS = 100
 FANOUT_RATE = 50_000
@@ -43,7 +59,7 @@ def _na(run: ScenarioRun | None) -> str:
 def evaluate(results: Results) -> list[dict[str, Any]]:
     """One row per target: the bar, what was measured, pass / FAIL / n/a."""
     runs = _primary_runs(results)
-    rows: list[dict[str, Any]] = []
+    rows = [_cpu(name, bar, runs.get(name)) for name, bar in CPU_TARGETS]
     for name, bar in RATIO_TARGETS:
         run = runs.get(name)
         if run is None or run.peak is None or run.ratio is None:
@@ -66,6 +82,22 @@ def evaluate(results: Results) -> list[dict[str, Any]]:
     rows.append(_fanout(results))
     rows += _scaling(results)
     return rows
+
+
+def _cpu(name: str, bar: int, run: ScenarioRun | None) -> dict[str, Any]:
+    """Server CPU per request against its bar; PostgreSQL's CPU per request beside it."""
+    label, bar_text = f"server CPU per request: {name}", f"<= {bar:,} us"
+    note = CPU_NOTES.get(name, "")
+    cpu = run.peak.cpu if run is not None and run.peak is not None else None
+    if cpu is None or cpu.server_us is None:
+        return _row(label, bar_text, _na(run), "n/a", note)
+    postgres = (
+        f"PostgreSQL {cpu.postgres_us:,.0f} us"
+        if cpu.postgres_us is not None
+        else f"PostgreSQL n/a: {cpu.postgres_reason}"
+    )
+    measured = f"{cpu.server_us:,.0f} us ({postgres}; {cpu.requests:,} requests)"
+    return _row(label, bar_text, measured, "pass" if cpu.server_us <= bar else "FAIL", note)
 
 
 def _join_vs_peer(results: Results, run: ScenarioRun | None) -> dict[str, Any]:

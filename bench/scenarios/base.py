@@ -46,6 +46,10 @@ class Target:
     write_pool: int = 500
     #: Hosts seeded at once when the pool runs dry (the scaling runs seed exactly what lacks).
     seed_chunk: int = SEED_CHUNK
+    #: The lobbyd process (the leader of its workers), whose CPU the bench measures.
+    server_pid: int | None = None
+    #: Live sessions the heartbeat scenario seeds and rotates through.
+    live_sessions: int = 10_000
 
     async def pool(self, name: str, count: int) -> list[HostCred]:
         """Hosts shared by the scenarios that ask for the same pool name."""

@@ -212,4 +212,45 @@ class Query(_WithSessions):
         ]
 
 
-SESSIONS_SCENARIOS: tuple[type[Scenario], ...] = (Launch, JoinLeave, PlayerSessions, Query)
+class Heartbeat(Scenario):
+    """POST /sessions/{id}/heartbeat by the host, rotating through many live sessions."""
+
+    name = "heartbeat"
+    title = "host heartbeat"
+    description = (
+        "POST /sessions/{id}/heartbeat by the host (no body), rotating through 10,000 live "
+        "sessions (full profile: 100,000) seeded straight into the database: the busiest "
+        "write of a real deployment (10^5 sessions heartbeating every 20 s make 5,000 a "
+        "second)."
+    )
+    needs = (("POST", "/sessions/{id}/heartbeat"),)
+
+    async def prepare(self) -> None:
+        """Seed the live sessions (each with its host as member) and their hosts' tokens."""
+        target = self.target
+        hosts = await target.fresh_hosts(target.live_sessions)
+        ids = await target.seeder.sessions(hosts)
+        await target.seeder.analyze()
+        self.beats = [(ids[h.uuid], target.minter.host(h.uuid)) for h in hosts]
+        self.next_beat = 0
+
+    async def render(self, count: int) -> list[bytes]:
+        """The next `count` heartbeats in rotation (each session's host, in turn)."""
+        made: list[bytes] = []
+        beats = self.beats
+        for k in range(self.next_beat, self.next_beat + count):
+            session_id, token = beats[k % len(beats)]
+            made.append(
+                self.target.request("POST", f"/sessions/{session_id}/heartbeat", token=token)
+            )
+        self.next_beat = (self.next_beat + count) % len(beats)
+        return made
+
+
+SESSIONS_SCENARIOS: tuple[type[Scenario], ...] = (
+    Launch,
+    JoinLeave,
+    PlayerSessions,
+    Query,
+    Heartbeat,
+)

@@ -138,7 +138,27 @@ FULL = Profile(
     heartbeat_sessions=100_000,
 )
 
-PROFILES = {"quick": QUICK, "full": FULL}
+#: Checks that the bench itself works (a minute or two, the primary configuration only): the
+#: figures are too short to quote.
+SMOKE = Profile(
+    name="smoke",
+    warmup=0.5,
+    duration=1.0,
+    servers=(PRIMARY,),
+    half_rate_duration=1.0,
+    load_fractions=(0.5,),
+    load_curve_scenarios=(),
+    profile_seconds=1.0,
+    scaling_sizes=(1_000, 2_000),
+    friends_sizes=(10,),
+    fanout_subscribers=(1, 10),
+    fanout_duration=1.0,
+    memory_sessions=100,
+    memory_sockets=20,
+    heartbeat_sessions=1_000,
+)
+
+PROFILES = {"quick": QUICK, "full": FULL, "smoke": SMOKE}
 
 
 def customized(

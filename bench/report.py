@@ -398,8 +398,29 @@ def render(results: Results, plots: list[Path]) -> str:
     )
     out += ["", "## Scaling: friends-list length", ""]
     out += _table(
-        ["friends", "scenario", "req/s", "ratio", "p50 ms", "p99 ms / notes"],
-        _dict_rows(results.friends, ["friends", "scenario", "rps", "ratio", "p50_ms", "p99_ms"]),
+        [
+            "friends",
+            "scenario",
+            "req/s",
+            "ratio",
+            "server CPU us/req",
+            "PostgreSQL CPU us/req",
+            "p50 ms",
+            "p99 ms / notes",
+        ],
+        _dict_rows(
+            results.friends,
+            [
+                "friends",
+                "scenario",
+                "rps",
+                "ratio",
+                "server_cpu_us",
+                "postgres_cpu_us",
+                "p50_ms",
+                "p99_ms",
+            ],
+        ),
     )
     out += [
         "",

@@ -20,6 +20,10 @@ SEED_BATCH = 200_000
 SAMPLE = 20_000
 
 
+def _us(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} us"
+
+
 async def list_hosts(target: Target, size: int) -> list[HostCred]:
     """Hosts that each have `size` friends (seeded straight into the database once)."""
     key = f"list-{size}"
@@ -88,8 +92,8 @@ async def _measure(
     entry.update(server_cpu_us=peak.cpu.server_us, postgres_cpu_us=peak.cpu.postgres_us)
     say(
         f"{label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-        f"p99 {result.p99_ms:.2f} ms; CPU per request: server {peak.cpu.server_us} us, "
-        f"PostgreSQL {peak.cpu.postgres_us} us"
+        f"p99 {result.p99_ms:.2f} ms; CPU per request: server {_us(peak.cpu.server_us)}, "
+        f"PostgreSQL {_us(peak.cpu.postgres_us)}"
     )
     if rates is not None:
         rate = rates.setdefault(scenario.name, max(10.0, result.rps / 2))

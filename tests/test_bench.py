@@ -10,6 +10,7 @@ import time
 
 import asyncpg
 import pytest
+from bench import report
 from bench.cpu import CpuMeter
 from bench.results import CpuCost, Measurement, Results, ScenarioRun
 from bench.targets import CPU_TARGETS, evaluate
@@ -86,3 +87,24 @@ def test_every_cpu_target_is_judged(server_us: float, status: str) -> None:
 def test_a_cpu_target_without_a_measurement_is_not_applicable() -> None:
     rows = evaluate(_results(None))
     assert {r["status"] for r in rows if r["target"].startswith("server CPU")} == {"n/a"}
+
+
+MACHINE_KEYS = (
+    "started_utc cpu cores memory_gib os kernel load_average_at_start python postgres redis "
+    "wrk node lobbyd git_commit git_uncommitted_files"
+)
+
+
+def test_the_report_shows_cpu_per_request_beside_its_target() -> None:
+    results = _results(612.0)
+    results.meta = {
+        "profile": "quick",
+        "machine": dict.fromkeys(MACHINE_KEYS.split(), "x"),
+    }
+    results.targets = evaluate(results)
+    text = report.render(results, [])
+    header = next(line for line in text.splitlines() if line.startswith("| scenario | req/s"))
+    assert "| server CPU us/req | PostgreSQL CPU us/req | server CPU target us |" in header
+    assert "| login | 100 |  | 612 | 200 | <= 500 |" in text
+    assert "| server CPU per request: login | <= 500 us | 612 us (PostgreSQL 200 us" in text
+    assert "| server CPU per request: heartbeat | <= 400 us | 612 us" in text

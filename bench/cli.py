@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-peer", action="store_true", help="skip Colyseus")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling runs")
+    parser.add_argument("--no-sync", action="store_true", help="skip the fan-out and memory runs")
     parser.add_argument("--no-py-spy", action="store_true", help="skip the profiles")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results/<ts>/ goes")
     return parser
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             with_peer=not args.no_peer,
             with_scaling=not args.no_scaling,
             with_profiles=not args.no_py_spy,
+            with_sync=not args.no_sync,
         )
         asyncio.run(bench.run())
     except KeyboardInterrupt:

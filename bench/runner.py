@@ -49,6 +49,7 @@ class Bench:
         with_peer: bool = True,
         with_scaling: bool = True,
         with_profiles: bool = True,
+        with_sync: bool = True,
     ) -> None:
         self.profile = profile
         self.out = out
@@ -59,6 +60,7 @@ class Bench:
         self.with_peer = with_peer
         self.with_scaling = with_scaling
         self.with_profiles = with_profiles
+        self.with_sync = with_sync
         self.jwt_secret = secrets.token_urlsafe(32)
         self.minter = Minter(self.jwt_secret)
         meta = {"profile": profile.name, "machine": machine(wrk_version)}
@@ -281,11 +283,12 @@ class Bench:
         try:
             # Memory first, on a fresh process: later runs leave freed memory behind that new
             # sessions and sockets would reuse without growing the RSS.
-            if spec.primary or (spec.database == "sqlite" and spec.server == "uvicorn"):
+            memory = spec.primary or (spec.database == "sqlite" and spec.server == "uvicorn")
+            if memory and self.with_sync:
                 await syncruns.run_memory(self, spec, target, proc)
             for name in spec.scenarios:
                 await self.scenario(spec, target, proc, SCENARIOS[name])
-            if spec.primary:
+            if spec.primary and self.with_sync:
                 await syncruns.run_fanout(self, spec, target)
         finally:
             self.backends.sync_keys |= target.sync_keys

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 import time
 
@@ -33,7 +34,7 @@ async def test_the_server_figure_counts_workers_started_during_the_run() -> None
         assert await asyncio.wait_for(leader.stdout.readline(), 60) == b"done\n"
         cost = await meter.finish(requests=1_000)
     finally:
-        leader.kill()
+        os.killpg(leader.pid, signal.SIGKILL)  # its own group: the shell and its sleep
         await leader.wait()
     assert 0.55 <= cost.server_s < 1.5
     assert cost.server_us == pytest.approx(cost.server_s / 1_000 * 1e6, rel=0.01)

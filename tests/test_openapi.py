@@ -10,6 +10,7 @@ import pytest
 
 from lobbyd.app import create_app
 from lobbyd.config import Settings
+from lobbyd.schemas import ERROR_CODES
 from tests.conftest import JWT_SECRET
 
 #: (method, path) -> operationId, as hosts-and-sessions-api.txt names them.
@@ -238,3 +239,82 @@ async def test_the_ids_an_operation_returns_are_linked_to_the_operations_taking_
                 assert (where, name) in names, (link["operationRef"], qualified)
             if "requestBody" in link:
                 assert "requestBody" in target
+
+
+#: Operations outside the published set, named by their endpoint function (stable, readable).
+READABLE_OPERATIONS = {
+    ("delete", "/hosts/{host}"): "delete_host",
+    ("post", "/hosts/{host}/secret"): "rotate_secret",
+    ("get", "/sessions/{session_id}"): "get_session",
+    ("patch", "/sessions/{session_id}"): "update_session",
+    ("delete", "/sessions/{session_id}"): "end_session",
+    ("delete", "/sessions/{session_id}/players/{guest}"): "leave",
+    ("post", "/sessions/{session_id}/heartbeat"): "heartbeat",
+    ("get", "/sessions"): "query_sessions",
+    ("get", "/sync/{key}"): "get_document",
+    ("patch", "/sync/{key}"): "patch_state",
+    ("put", "/sync/{key}"): "put_state",
+    ("put", "/sync/{key}/members/{player}"): "put_member",
+    ("get", "/players/{player}/sessions"): "get_player_sessions",
+    ("post", "/sessions/{session_id}/invites"): "invite",
+    ("post", "/sessions/{session_id}/reservations"): "reserve",
+}
+
+
+async def test_operations_the_spec_does_not_name_have_readable_operation_ids(
+    openapi: dict[str, Any],
+) -> None:
+    found = {key: op["operationId"] for key, op in operations(openapi).items()}
+    assert {key: found.get(key) for key in READABLE_OPERATIONS} == READABLE_OPERATIONS
+    unnamed = {key: name for key, name in found.items() if key not in SPEC_OPERATIONS}
+    assert all(name.isidentifier() and "__" not in name for name in unnamed.values()), unnamed
+    assert not [name for name in unnamed.values() if name.endswith(tuple(f"_{m}" for m in METHODS))]
+
+
+async def test_get_session_answers_one_of_two_views_told_apart_by_view(
+    openapi: dict[str, Any],
+) -> None:
+    ok = operations(openapi)[("get", "/sessions/{session_id}")]["responses"]["200"]
+    schema = ok["content"]["application/json"]["schema"]
+    assert "anyOf" not in schema
+    assert schema["discriminator"]["propertyName"] == "view"
+    mapping = schema["discriminator"]["mapping"]
+    assert set(mapping) == {"member", "public"}
+    for view, reference in mapping.items():
+        target = resolve(openapi, {"$ref": reference})
+        assert "view" in target["required"]
+        assert target["properties"]["view"]["const"] == view
+
+
+async def test_request_fields_with_defaults_are_not_typed_as_present(
+    openapi: dict[str, Any],
+) -> None:
+    """openapi-typescript (default options) types a property with a `default` as present."""
+    bodies = {
+        resolve(openapi, op["requestBody"]["content"][media]["schema"])["title"]
+        for op in operations(openapi).values()
+        if "requestBody" in op
+        for media in op["requestBody"]["content"]
+        if "$ref" in op["requestBody"]["content"][media]["schema"]
+    }
+    assert "LaunchRequest" in bodies
+    schemas = openapi["components"]["schemas"]
+    defaulted = {
+        (name, field)
+        for name in bodies
+        for field, spec in schemas[name]["properties"].items()
+        if "default" in spec
+    }
+    assert defaulted == set()
+    assert schemas["LaunchRequest"]["required"] == ["host"]
+    assert "(default: 8)" in schemas["LaunchRequest"]["properties"]["capacity"]["description"]
+
+
+async def test_error_code_is_a_documented_enum_of_every_registered_code(
+    openapi: dict[str, Any],
+) -> None:
+    code = openapi["components"]["schemas"]["ErrorBody"]["properties"]["code"]
+    assert code["enum"] == sorted(ERROR_CODES)
+    assert all(
+        f"`{name}`: {meaning}" in code["description"] for name, meaning in ERROR_CODES.items()
+    )

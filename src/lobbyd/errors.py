@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lobbyd.schemas import ErrorBody
+from lobbyd.schemas import ERROR_CODES, ErrorBody
 
 
 class LobbydError(Exception):
@@ -23,6 +23,12 @@ class LobbydError(Exception):
         if code is not None:
             self.code = code
         self.headers = headers or {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """A subclass's own code must be registered (checked on import, so at every start)."""
+        super().__init_subclass__(**kwargs)
+        if cls.code not in ERROR_CODES:
+            raise TypeError(f"{cls.__name__}.code {cls.code!r} is not in schemas.ERROR_CODES")
 
 
 class BadRequest(LobbydError):

@@ -30,6 +30,7 @@ async def test_member_sees_members_connection_and_key(client: httpx.AsyncClient)
     assert view["connection"]["address"] == "game.example.com"
     assert view["source_of_truth_key"]
     assert (view["accepted"], view["player_count"]) == (2, 2)
+    assert view["view"] == "member"
 
 
 async def test_non_member_sees_only_public_fields_of_an_open_session(
@@ -40,6 +41,7 @@ async def test_non_member_sees_only_public_fields_of_an_open_session(
     view = (await client.get(f"/sessions/{sid}", headers=outsider.auth)).json()
     assert view["session_id"] == sid
     assert view["host"] == host.uuid
+    assert view["view"] == "public"
     for hidden in ("members", "connection", "source_of_truth_key", "turn"):
         assert hidden not in view
 

@@ -15,6 +15,7 @@ from lobbyd.app import errors, health, runtime
 from lobbyd.app.drain import CountInFlight, InFlight
 from lobbyd.app.limits import BodyLimit, declare_body_limit
 from lobbyd.app.links import declare_links
+from lobbyd.app.openapi import declare_generator_friendly
 from lobbyd.config import Settings
 from lobbyd.directory import router as directory_router
 from lobbyd.hosts import router as hosts_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(CountInFlight, tracker=in_flight)
     declare_body_limit(app)
     declare_links(app)
+    declare_generator_friendly(app)
     for router in (
         health.router,
         hosts_router.public,

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from lobbyd.errors import LobbydError
+from lobbyd.schemas import ERROR_CODES
 
 log = logging.getLogger("lobbyd")
 
@@ -30,6 +31,10 @@ _CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+def _registered(code: str) -> str | None:
+    return code if code in ERROR_CODES else None
 
 
 def _body(message: str, code: str) -> dict[str, str]:
@@ -51,7 +56,9 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     except ValueError:
         phrase = "error"
     message = exc.detail if isinstance(exc.detail, str) and exc.detail else phrase
-    code = _CODES.get(status, phrase.lower().replace(" ", "_").replace("-", "_"))
+    code = _CODES.get(status) or _registered(phrase.lower().replace(" ", "_").replace("-", "_"))
+    if code is None:  # a status without a code of its own still answers a registered one
+        code = "internal" if status >= 500 else "bad_request"
     return JSONResponse(_body(message.lower(), code), status, headers=exc.headers)
 
 

@@ -21,9 +21,9 @@ from lobbyd.sessions.schemas import (
     JoinRequest,
     LaunchRequest,
     Session,
-    SessionPublic,
     SessionRef,
     SessionUpdate,
+    SessionView,
     Welcome,
 )
 from lobbyd.sessions.service import SessionsService
@@ -91,7 +91,7 @@ async def join(body: JoinRequest, principal: Principal, service: Service) -> Res
 
 @router.get(
     "/sessions/{session_id}",
-    response_model=Session | SessionPublic,
+    response_model=SessionView,
     responses={
         304: {"description": "Not Modified: If-None-Match names the current ETag"},
         **error_responses(401, 404, 503),

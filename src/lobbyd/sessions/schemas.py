@@ -6,7 +6,14 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from lobbyd.hosts.schemas import GuestId
 from lobbyd.kit.ids import blank
@@ -155,6 +162,12 @@ class Member(BaseModel):
 class SessionPublic(BaseModel):
     """What anyone authenticated sees of an open session."""
 
+    # `view` is always sent, so the document marks it required (a discriminator must be).
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    view: Literal["public"] = Field(
+        "public", description="which view this is: `public` here, `member` for members"
+    )
     session_id: int
     host: str
     type: str
@@ -171,10 +184,17 @@ class SessionPublic(BaseModel):
 class Session(SessionPublic):
     """What members (and admins) see."""
 
+    view: Literal["member"] = Field(  # type: ignore[assignment]
+        "member", description="which view this is: `member` here, `public` for others"
+    )
     source_of_truth_key: str
     connection: Connection | None
     turn: list[str]
     members: list[Member]
+
+
+#: `GET /sessions/{id}`'s answer: one of the two views, told apart by `view`.
+SessionView = Annotated[Session | SessionPublic, Field(discriminator="view")]
 
 
 class Welcome(BaseModel):

@@ -63,7 +63,7 @@ def session_view(
         return public
     connection = Connection(**session.connection) if session.connection else None
     return Session(
-        **public.model_dump(),
+        **public.model_dump(exclude={"view"}),
         source_of_truth_key=session.key,
         connection=connection,
         turn=session.turn,

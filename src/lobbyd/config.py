@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="comma-separated addresses or networks whose X-Forwarded-For is believed",
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated origins whose web pages may call the API (`*`: any); "
+        "empty: none (browsers then refuse cross-origin calls)",
+    )
     max_friends: int = Field(10_000, ge=1, le=100_000)
     max_banlist: int = Field(10_000, ge=1, le=100_000)
 
@@ -114,7 +119,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "cors_origins", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
         if isinstance(value, str):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi.telemetry import TelemetryConfig
 
@@ -84,6 +85,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     errors.install(app)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(CountInFlight, tracker=in_flight)
+    if settings.cors_origins:
+        # Browser games are served from their own origin; their pages send bearer tokens (no
+        # cookies), so credentials are not allowed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type", "if-match", "if-none-match"],
+            expose_headers=["etag", "location", "retry-after", "x-request-id"],
+            max_age=600,
+        )
     declare_body_limit(app)
     declare_links(app)
     declare_generator_friendly(app)

@@ -12,6 +12,7 @@ export type { ErrorCode, ServerErrorCode, ValidationProblem } from "./errors.js"
 export { SyncSocket, SyncError } from "./socket.js";
 export type {
   CloseKind,
+  Listener,
   SyncCloseEvent,
   SyncSocketEvents,
   SyncSocketOptions,

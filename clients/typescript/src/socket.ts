@@ -145,7 +145,8 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-type Listener<K extends keyof SyncSocketEvents> = (event: SyncSocketEvents[K]) => void;
+/** A listener of one event of a {@link SyncSocket}. */
+export type Listener<K extends keyof SyncSocketEvents> = (event: SyncSocketEvents[K]) => void;
 
 async function webSocketClass(given?: WebSocketClass): Promise<WebSocketClass> {
   if (given) return given;
@@ -388,6 +389,26 @@ export class SyncSocket {
   /** A round trip; resolves with the last version the server sent this socket. */
   ping(): Promise<number> {
     return this.write({ type: "ping" });
+  }
+
+  /**
+   * Resolves with the local document once `predicate` holds for it (checked now, then after
+   * every snapshot and change); rejects after `timeout` milliseconds (default 30000).
+   */
+  waitFor(predicate: (doc: SyncState) => boolean, timeout = 30_000): Promise<SyncState> {
+    if (this.document && predicate(this.document)) return Promise.resolve(this.document);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new SyncError("timeout", `the document did not get there within ${timeout} ms`));
+      }, timeout);
+      const stop = this.on("document", (doc) => {
+        if (!predicate(doc)) return;
+        clearTimeout(timer);
+        stop();
+        resolve(doc);
+      });
+    });
   }
 
   /** Close for good (no reconnection). */

@@ -1,7 +1,8 @@
 // Names for the generated types (src/openapi.ts), so callers never spell the generated paths.
 import type { components, operations } from "./openapi.js";
 
-type Schemas = components["schemas"];
+/** Every schema of the OpenAPI document. */
+export type Schemas = components["schemas"];
 
 /** The JSON body of an operation's success answer (200 or 201). */
 export type Answer<K extends keyof operations> = operations[K]["responses"] extends infer R

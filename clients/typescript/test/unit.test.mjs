@@ -64,3 +64,10 @@ test("renewal can be turned off", async () => {
   await new Promise((resolve) => setTimeout(resolve, 1200));
   assert.equal(server.calls.length, 1);
 });
+
+test("the package states the API version it speaks, in package.json and in the code", async () => {
+  const { API_VERSION } = await import("../dist/index.js");
+  const { readFile } = await import("node:fs/promises");
+  const manifest = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+  assert.equal(manifest.lobbyd.api, API_VERSION);
+});

@@ -1,0 +1,12 @@
+// TypeDoc: the API reference (npm run docs writes it to docs/api/).
+import { OptionDefaults } from "typedoc";
+
+export default {
+  entryPoints: ["src/index.ts"],
+  out: "docs/api",
+  name: "@lobbyd/client",
+  readme: "README.md",
+  excludePrivate: true,
+  // The generated types (src/openapi.ts) carry openapi-typescript's tags.
+  blockTags: [...OptionDefaults.blockTags, "@description", "@enum", "@constant"],
+};

@@ -100,6 +100,16 @@ def serve(
 ) -> None:
     """Serve the API (migrating an empty database first)."""
     settings = _settings()
+    if workers > 1 and settings.redis_url is None:
+        # Each worker would hold its own in-process sync store: a document written through
+        # one would be missing (404) on the others.
+        typer.echo(
+            f"--workers {workers} needs LOBBYD_REDIS_URL: without Redis the sync store lives in "
+            "one process and cannot be shared by several workers. Set LOBBYD_REDIS_URL "
+            "(redis://HOST:6379/0) or serve with one worker.",
+            err=True,
+        )
+        raise typer.Exit(2)
     _prepare_schema(settings)
     target = "lobbyd.app:create_app"
     if server is Server.granian:

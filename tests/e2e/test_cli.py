@@ -13,7 +13,7 @@ import pytest
 from lobbyd import __version__
 from lobbyd.db import migrate
 from tests.e2e.test_serve import empty_postgres_database, run_lobbyd
-from tests.processes import lobbyd_serve
+from tests.processes import free_port, lobbyd_serve
 
 pytestmark = pytest.mark.e2e
 
@@ -103,3 +103,12 @@ def test_migrate_says_what_it_did_without_alembic_chatter(tmp_path: Path) -> Non
     assert again.stdout == f"database at {url}: revision {migrate.head()} (already up to date)\n"
     assert (first.stderr, again.stderr) == ("", "")
     assert migrate.current(f"sqlite:///{tmp_path / 'fresh.sqlite3'}") == migrate.head()
+
+
+def test_serve_with_several_workers_and_no_redis_refuses_naming_lobbyd_redis_url(
+    tmp_path: Path,
+) -> None:
+    refused = run_lobbyd({}, tmp_path, "serve", "--port", str(free_port()), "--workers", "2")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "LOBBYD_REDIS_URL" in refused.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before touching the database

@@ -23,7 +23,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from lobbyd.db import migrate
-from tests.backends import PG_ADMIN_URL, unavailable
+from tests.backends import PG_ADMIN_URL, delete_keys, redis_prefix, shared_redis, unavailable
 from tests.processes import Server, free_port, lobbyd_serve
 
 pytestmark = pytest.mark.e2e
@@ -109,8 +109,16 @@ async def running(
     backend, workers = request.param
     workdir = tmp_path_factory.mktemp(f"serve-{backend}-{workers}")
     async with empty_database(backend, workdir) as (env, url):
-        with lobbyd_serve(env, "--workers", str(workers), cwd=workdir) as server:
-            yield Served(server, env, workdir, url)
+        redis_url = prefix = None
+        if workers > 1:  # several workers share documents only through Redis
+            redis_url, prefix = shared_redis(), redis_prefix()
+            env = {**env, "LOBBYD_REDIS_URL": redis_url, "LOBBYD_REDIS_PREFIX": prefix}
+        try:
+            with lobbyd_serve(env, "--workers", str(workers), cwd=workdir) as server:
+                yield Served(server, env, workdir, url)
+        finally:
+            if redis_url is not None and prefix is not None:
+                await delete_keys(redis_url, prefix)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.backends import database
+from tests.backends import database, delete_keys, redis_prefix, shared_redis
 from tests.processes import Server, lobbyd_serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -23,10 +23,15 @@ async def server(
 ) -> AsyncIterator[Server]:
     """`lobbyd serve --workers 2` over a fresh database."""
     workdir = tmp_path_factory.mktemp("invariants")
+    redis_url, prefix = shared_redis(), redis_prefix()  # several workers need Redis
     async with database(str(request.param), workdir) as url:
         env = {"LOBBYD_DATABASE_URL": url, "LOBBYD_REGISTER_RATE": "0", "LOBBYD_LOGIN_RATE": "0"}
-        with lobbyd_serve(env, "--workers", "2", cwd=Path(workdir)) as running:
-            yield running
+        env |= {"LOBBYD_REDIS_URL": redis_url, "LOBBYD_REDIS_PREFIX": prefix}
+        try:
+            with lobbyd_serve(env, "--workers", "2", cwd=Path(workdir)) as running:
+                yield running
+        finally:
+            await delete_keys(redis_url, prefix)
 
 
 async def _host(client: httpx.AsyncClient, *, open_to_all: bool = True) -> dict[str, str]:

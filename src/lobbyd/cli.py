@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -110,36 +111,16 @@ def serve(
             err=True,
         )
         raise typer.Exit(2)
+    from lobbyd.app import serving
+    from lobbyd.kit.logs import log_config
+
+    logging.config.dictConfig(log_config(settings.log_level))
     _prepare_schema(settings)
-    target = "lobbyd.app:create_app"
+    where = serving.Listen(host, port, workers, access_log)
     if server is Server.granian:
-        from granian.constants import Interfaces
-        from granian.server import Server as Granian
-
-        Granian(
-            target,
-            address=host,
-            port=port,
-            workers=workers,
-            interface=Interfaces.ASGI,
-            factory=True,
-            log_access=access_log,
-        ).serve()
-        return
-    import uvicorn
-
-    uvicorn.run(
-        target,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        # X-Forwarded-For is honoured only from LOBBYD_TRUSTED_PROXIES, by lobbyd itself.
-        proxy_headers=False,
-        server_header=False,
-        access_log=access_log,
-        log_level="info",
-    )
+        serving.run_granian(settings, where)
+    else:
+        serving.run_uvicorn(serving.uvicorn_config(settings, where))
 
 
 @app.command()
@@ -263,7 +244,7 @@ def shown_url(url: str) -> str:
 
 def main() -> None:
     """Entry point of the `lobbyd` script."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # Alembic narrates every connection and migration step; lobbyd reports what matters itself.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from lobbyd.kit.logs import log_config
+
+    logging.config.dictConfig(log_config("info"))
     app(prog_name="lobbyd")

@@ -104,7 +104,36 @@ class Settings(BaseSettings):
     sync_log_size: int = Field(1000, ge=1000)
     sync_log_age: float = Field(3600.0, gt=0)
     sync_grace: float = Field(300.0, ge=0, description="seconds an ended session's document stays")
+    sync_log_bytes: int = Field(
+        1024 * 1024,
+        ge=64 * 1024,
+        description="bytes of change messages kept for replay per document (the newest change "
+        "is always kept)",
+    )
     ws_queue_max: int = Field(1000, ge=10)
+    ws_per_player: int = Field(
+        4, ge=1, le=1000, description="sync sockets one player may hold open on one session"
+    )
+
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=3600,
+        description="seconds a client has, from connecting or from the end of the previous "
+        "response, to send a complete request head; then the connection is closed",
+    )
+    keep_alive_timeout: int = Field(
+        5, ge=1, le=3600, description="seconds an idle keep-alive connection stays open"
+    )
+    max_header: int = Field(
+        16 * 1024,
+        ge=4096,
+        le=1024 * 1024,
+        description="largest request head (request line and headers), bytes (431 beyond)",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="the least severe level logged"
+    )
 
     @field_validator("jwt_secret", "cursor_secret")
     @classmethod

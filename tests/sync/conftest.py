@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed
 
 from tests.helpers import HostAccount, register
 from tests.processes import free_port
@@ -106,12 +106,15 @@ async def open_socket(served: Served, key: str, token: str, **query: object) -> 
     )
 
 
-async def refusal(url: str, **options: Any) -> tuple[int, dict[str, Any]]:
-    """The HTTP status and JSON body of a refused handshake."""
-    with pytest.raises(InvalidStatus) as refused:
-        await connect(url, open_timeout=5, **options)
-    response = refused.value.response
-    return response.status_code, json.loads(response.body or b"{}")
+async def refusal(url: str, **options: Any) -> tuple[int, str]:
+    """How a socket was refused: accepted, then closed at once with nothing sent first. The
+    close code and the code word that starts the reason (`no_document: ...`)."""
+    async with connect(url, open_timeout=5, **options) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 5)
+    frame = closed.value.rcvd
+    assert frame is not None, "closed without a close frame"
+    return frame.code, frame.reason.partition(": ")[0]
 
 
 async def receive(socket: ClientConnection, within: float = 5.0) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from lobbyd.config import Settings
 from lobbyd.directory import router as directory_router
 from lobbyd.hosts import router as hosts_router
 from lobbyd.kit.clock import Clock, SystemClock
+from lobbyd.kit.logs import guard_server_loggers
 from lobbyd.schemas import JSONRoute
 from lobbyd.sessions import router as sessions_router
 from lobbyd.sync import router as sync_router
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     """A lobbyd app; settings default to the environment, the clock to the system clock."""
     settings = settings or Settings()
     clock = clock or SystemClock()
+    guard_server_loggers()
     in_flight = InFlight()
 
     @asynccontextmanager

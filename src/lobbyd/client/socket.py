@@ -6,6 +6,11 @@ slow reader with 4008), it reconnects with exponential backoff and `since=` the 
 received, so iteration continues with the next change: each change is delivered exactly once,
 in order. If the server no longer keeps the missed changes it sends a fresh snapshot instead.
 
+The token travels as the subprotocol `bearer.<token>` (beside `lobbyd`), as browsers send it.
+A refused handshake is accepted and closed at once with 4000 + the HTTP status (4401, 4403,
+4404, 4422; the reason `code: message`): `ApiError` with that status, and no retry. 4429 (too
+many sockets of this player) and 1013 (the sync store is away) are retried with backoff.
+
 Iteration ends after `session_ended` (close 1000). It raises `SyncRemoved` when this member
 left or was removed (4003), and `ApiError` when a reconnection is refused (401, 404, 422).
 `document` is a local copy kept current from the messages delivered so far.
@@ -28,6 +33,7 @@ from urllib.parse import quote
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.typing import Subprotocol
 
 from lobbyd.client.document import JSON, Document
 from lobbyd.client.errors import (
@@ -40,6 +46,10 @@ from lobbyd.client.errors import (
 
 #: Close codes after which reconnecting is pointless.
 CLOSE_ENDED, CLOSE_REMOVED, CLOSE_LAGGED = 1000, 4003, 4008
+#: 4000 + an HTTP status: a refused handshake. Only 4429 (too many sockets) is worth a retry.
+REFUSED_FIRST, REFUSED_LAST, CLOSE_TOO_MANY = 4400, 4499, 4429
+SUBPROTOCOL, BEARER_PREFIX = "lobbyd", "bearer."
+_OPENING_PING = "lobbyd-open"  # answered only once the server accepted the socket
 _REPLIES = frozenset({"ack", "error", "pong"})
 _RETRYABLE = (OSError, TimeoutError, InvalidHandshake, ConnectionClosed)
 
@@ -86,6 +96,7 @@ class SyncSocket:
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self._next = 0  # index into `urls` of the next connection attempt
+        self._accepted = False  # the current connection sent a message (it was accepted)
 
     async def __aenter__(self) -> SyncSocket:
         await self.open()
@@ -218,8 +229,11 @@ class SyncSocket:
             except _RETRYABLE:
                 pass
             else:
-                failures, delay = 0, self._backoff
-                code = await self._session(connection)
+                code, reason, accepted = await self._session(connection)
+                if _refused(code):
+                    return await self._finish(_closed_refusal(code or 0, reason))
+                if accepted:  # a socket that served messages: back off from scratch
+                    failures, delay = 0, self._backoff
                 if code == CLOSE_ENDED:
                     return await self._finish(None)
                 if code == CLOSE_REMOVED:
@@ -241,19 +255,23 @@ class SyncSocket:
 
     async def _connect(self) -> ClientConnection:
         url = self.url if self.version is None else f"{self.url}?since={self.version}"
-        return await connect(
+        connection = await connect(
             url,
-            additional_headers={"Authorization": f"Bearer {self._token}"},
+            subprotocols=[Subprotocol(SUBPROTOCOL), Subprotocol(BEARER_PREFIX + self._token)],
             open_timeout=self._open_timeout,
             max_size=None,
         )
+        # A refused socket is closed before it reads anything: the pong tells acceptance.
+        with contextlib.suppress(ConnectionClosed):  # refused already: _session reads why
+            await connection.send(json.dumps({"type": "ping", "id": _OPENING_PING}))
+        return connection
 
-    async def _session(self, connection: ClientConnection) -> int | None:
-        """Serve one connection until it closes; the close code the server sent."""
+    async def _session(self, connection: ClientConnection) -> tuple[int | None, str, bool]:
+        """Serve one connection until it closes: the close code and reason the server sent,
+        and whether it accepted the socket (sent any message)."""
         self._connection = connection
         self._connected.set()
-        if self._first is not None and not self._first.done():
-            self._first.set_result(None)
+        self._accepted = False
         try:
             await self._read(connection)
         except ConnectionClosed:
@@ -264,11 +282,16 @@ class SyncSocket:
             self._fail_pending(SyncDisconnected("the connection dropped"))
             await connection.close()
         received = connection.protocol.close_rcvd
-        return None if received is None else received.code
+        if received is None:
+            return None, "", self._accepted
+        return received.code, received.reason, self._accepted
 
     async def _read(self, connection: ClientConnection) -> None:
         async for raw in connection:
             message: JSON = json.loads(raw)
+            self._accepted = True
+            if self._first is not None and not self._first.done():
+                self._first.set_result(None)  # the server accepted: open() returns
             kind, version = message.get("type"), message.get("version")
             if kind in _REPLIES:
                 self._settle(message)
@@ -292,6 +315,18 @@ def _socket_url(base_url: str, key: str) -> str:
     scheme, _, rest = base_url.rstrip("/").partition("://")
     ws_scheme = {"http": "ws", "https": "wss"}.get(scheme, scheme)
     return f"{ws_scheme}://{rest}/sync/{quote(key, safe='')}/ws"
+
+
+def _refused(code: int | None) -> bool:
+    """A close code that refuses the handshake for good (4000 + a 4xx status but 429)."""
+    return code is not None and REFUSED_FIRST <= code <= REFUSED_LAST and code != CLOSE_TOO_MANY
+
+
+def _closed_refusal(code: int, reason: str) -> ApiError:
+    """The error a refusal close frame (4000 + status, reason `code: message`) describes."""
+    word, _, message = reason.partition(": ")
+    status = code - 4000
+    return ApiError(status, word or "http_error", message or f"refused ({code})", None)
 
 
 def _refusal(refused: InvalidStatus) -> ApiError:

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from lobbyd.auth.principal import Authenticator
@@ -37,6 +36,19 @@ CLOSE_RESTART = 1012  # the server is shutting down; reconnect (to another repli
 CLOSE_UNAVAILABLE = 1013  # the sync store is unreachable; reconnect later with since=
 CLOSE_REMOVED = 4003  # this member left, was kicked or banned (after that change)
 CLOSE_LAGGED = 4008  # fell too far behind; reconnect with since=
+# Refused handshakes: 4000 + the HTTP status the refusal would have had.
+CLOSE_UNAUTHORIZED = 4401  # no, malformed, bad, expired or revoked token
+CLOSE_FORBIDDEN = 4403  # the token may not do this
+CLOSE_NOT_FOUND = 4404  # no such document, or not a member
+CLOSE_INVALID = 4422  # `since` is not a version
+CLOSE_TOO_MANY = 4429  # this player already holds LOBBYD_WS_PER_PLAYER sockets on the session
+
+#: The subprotocol the server speaks, and the prefix of one carrying the token (browsers
+#: cannot set headers: `new WebSocket(url, ["lobbyd", "bearer." + token])`).
+SUBPROTOCOL = "lobbyd"
+BEARER_PREFIX = "bearer."
+#: Bytes a close frame's reason may hold.
+MAX_REASON = 123
 
 #: Times a socket catches up (from the log, or with a fresh snapshot) when its subscription is
 #: dropped before it delivered anything; then it is closed as lagging.
@@ -62,32 +74,50 @@ class _InvalidSince(Exception):
 async def serve(
     websocket: WebSocket, key: str, service: SyncService, authenticator: Authenticator
 ) -> None:
-    """Authorize the handshake (refused with an HTTP error body), then run the session."""
+    """Authorize the handshake (a refusal is accepted and closed at once with a 44xx code and
+    the reason, which browsers can read), then run the session."""
+    subprotocol = SUBPROTOCOL if SUBPROTOCOL in websocket.scope.get("subprotocols", ()) else None
     try:
         principal = await authenticator.principal(_token(websocket))
         since = _since(websocket)
         access = await service.open(principal, key)
     except LobbydError as refusal:
-        body = {"message": refusal.message, "code": refusal.code}
-        await _deny(websocket, JSONResponse(body, refusal.status, headers=refusal.headers))
+        await _refuse(websocket, subprotocol, refusal_code(refusal.status), refusal.code, refusal)
         return
     except _InvalidSince:
-        await _deny(websocket, JSONResponse({"detail": [_since_problem(websocket)]}, 422))
+        message = "since must be a non-negative integer (a version), at most 2^63 - 1"
+        await _refuse(websocket, subprotocol, CLOSE_INVALID, "validation_error", message)
         return
-    await websocket.accept()
+    await websocket.accept(subprotocol)
     await SocketSession(websocket, service, access, since).run()
 
 
+def refusal_code(status: int) -> int:
+    """The close code of a handshake refused with an HTTP status: 4000 + a 4xx status, 1013
+    when a backend is unavailable, 1011 for anything else."""
+    if 400 <= status < 500:
+        return 4000 + status
+    return CLOSE_UNAVAILABLE if status == 503 else CLOSE_INTERNAL
+
+
 def _token(websocket: WebSocket) -> str:
+    """The bearer token: the Authorization header, else the `bearer.<token>` subprotocol,
+    else the `token` query parameter."""
     header = websocket.headers.get("authorization")
     if header is not None:
         scheme, _, credentials = header.partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             raise Unauthorized("malformed Authorization header: expected Bearer TOKEN")
         return credentials.strip()
+    for offered in websocket.scope.get("subprotocols", ()):
+        if offered.startswith(BEARER_PREFIX) and len(offered) > len(BEARER_PREFIX):
+            return str(offered[len(BEARER_PREFIX) :])
     token = websocket.query_params.get("token")
     if not token:
-        raise Unauthorized("missing bearer token (Authorization header or token parameter)")
+        raise Unauthorized(
+            "missing bearer token (Authorization header, bearer.TOKEN subprotocol or token "
+            "parameter)"
+        )
     return token
 
 
@@ -101,21 +131,21 @@ def _since(websocket: WebSocket) -> int | None:
     return int(raw)
 
 
-def _since_problem(websocket: WebSocket) -> dict[str, Any]:
-    return {
-        "type": "int_parsing",
-        "loc": ["query", "since"],
-        "msg": "Input should be a non-negative integer (a version)",
-        "input": websocket.query_params.get("since"),
-    }
-
-
-async def _deny(websocket: WebSocket, response: JSONResponse) -> None:
-    """Refuse the handshake with an HTTP response; where the server cannot, a plain 403."""
-    if "websocket.http.response" in websocket.scope.get("extensions", {}):
-        await websocket.send_denial_response(response)
-    else:
-        await websocket.close(1008)
+async def _refuse(
+    websocket: WebSocket,
+    subprotocol: str | None,
+    code: int,
+    word: str,
+    message: object,
+) -> None:
+    """Accept, then close at once with `code` and the reason `<word>: <message>` (cut to the
+    123 bytes a close frame holds). Nothing else is sent."""
+    text = message.message if isinstance(message, LobbydError) else str(message)
+    reason = f"{word}: {text}".encode()[:MAX_REASON].decode(errors="ignore")
+    with contextlib.suppress(*_DISCONNECTED, RuntimeError):
+        await websocket.accept(subprotocol)
+        async with asyncio.timeout(CLOSE_TIMEOUT):
+            await websocket.close(code, reason)
 
 
 Handler = Callable[["SocketSession", Any], Awaitable[str]]

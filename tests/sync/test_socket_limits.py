@@ -10,6 +10,7 @@ import socket as sockets
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -25,6 +26,7 @@ from tests.sync.conftest import (
     new_session,
     open_socket,
     receive,
+    refusal,
     serve,
 )
 
@@ -227,3 +229,53 @@ async def test_admins_sockets_are_not_signs_of_life(
         async with await open_socket(served, session.key, session.host.token) as host_socket:
             await receive(host_socket)
             assert app.state.sync.liveness.open == 1
+
+
+async def test_a_player_holds_at_most_ws_per_player_sockets_on_a_session_beyond_it_4429(
+    make_app: Any, settings_overrides: dict[str, Any]
+) -> None:
+    app: FastAPI = await make_app(**settings_overrides, ws_per_player=2)
+    async with client_for(app) as http, serve(app) as served:
+        session = await new_session(http)
+        guest = await new_guest(http, session)
+        first = await open_socket(served, session.key, session.host.token)
+        second = await open_socket(served, session.key, session.host.token)
+        async with first, second:
+            await receive(first)
+            await receive(second)
+            url = served.socket_url(session.key, token=session.host.token)
+            assert await refusal(url) == (4429, "too_many_sockets")
+            async with await open_socket(served, session.key, guest.token) as other:
+                assert (await receive(other))["type"] == "snapshot"  # another player's own
+            await first.close()
+            await _until_claims(app, 1)
+            async with await open_socket(served, session.key, session.host.token) as again:
+                assert (await receive(again))["type"] == "snapshot"
+
+
+async def test_the_socket_limit_counts_the_sockets_of_every_replica(
+    make_app: Any, settings_overrides: dict[str, Any]
+) -> None:
+    if "redis_url" not in settings_overrides:
+        pytest.skip("the in-process store serves one process")
+    one: FastAPI = await make_app(**settings_overrides, ws_per_player=2)
+    two: FastAPI = await make_app(**settings_overrides, ws_per_player=2)
+    async with client_for(one) as http, serve(one) as a, serve(two) as b:
+        session = await new_session(http)
+        on_a = await open_socket(a, session.key, session.host.token)
+        on_b = await open_socket(b, session.key, session.host.token)
+        async with on_a, on_b:
+            await receive(on_a)
+            await receive(on_b)
+            for replica in (a, b):
+                url = replica.socket_url(session.key, token=session.host.token)
+                assert await refusal(url) == (4429, "too_many_sockets")
+
+
+async def _until_claims(app: FastAPI, count: int) -> None:
+    """Wait until the app holds `count` socket claims (a closed socket's is released)."""
+    for _ in range(500):
+        if app.state.sync.claims.held == count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"still {app.state.sync.claims.held} socket claims held")

@@ -59,6 +59,7 @@ class Runtime:
     async def close(self) -> None:
         """Stop the sweep and release connections."""
         await self.sweeper.stop()
+        await self.sync.claims.close()
         await self.store.close()
         if self.limits_redis is not None:
             await self.limits_redis.aclose()

@@ -75,13 +75,16 @@ class HeadLimits:
         if self._waiting_for_head():
             self.transport.close()
 
-    def _count_head(self, size: int) -> bool:
-        """Count received bytes against the head bound; False (and 431 sent) once past it."""
+    def _within_head_bound(self, data: bytes) -> bool:
+        """Count the head's part of `data` (up to the blank line that ends it) against the
+        bound; False, with 431 sent and the connection closed, once past it."""
         if not self._waiting_for_head():
-            self._head_bytes = 0
             return True
-        self._head_bytes += size
+        end = data.find(b"\r\n\r\n")
+        self._head_bytes += len(data) if end < 0 else end + 4
         if self._head_bytes <= self._max_header:
+            if end >= 0:
+                self._head_bytes = 0
             return True
         self.transport.write(_HEAD_TOO_LARGE)
         self.transport.close()
@@ -106,10 +109,9 @@ class HttpToolsWithLimits(HeadLimits, HttpToolsProtocol):
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        """Parse, then close the connection if the head under way is past its bound."""
-        super().data_received(data)
-        if self.transport.get_protocol() is cast(Any, self):
-            self._count_head(len(data))
+        """Parse, unless the head under way is past its bound (then 431 and close)."""
+        if self._within_head_bound(data):
+            super().data_received(data)
 
     def on_response_complete(self) -> None:
         """The response went out: wait for the next head, as long as for the first."""

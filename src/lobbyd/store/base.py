@@ -186,6 +186,22 @@ class SyncStore(Protocol):
         """Delete the document and its log now, ending its subscriptions."""
         ...
 
+    async def claim_socket(
+        self, key: str, player: str, socket_id: str, *, limit: int, ttl: float
+    ) -> bool:
+        """Count one more open socket of `player` on `key` unless it already holds `limit`
+        (on Redis, across every replica); False when it does. A claim not renewed within `ttl`
+        seconds lapses (a replica that died holds none for long)."""
+        ...
+
+    async def renew_sockets(self, claims: Sequence[tuple[str, str, str]], ttl: float) -> None:
+        """Keep the claims (key, player, socket_id) for `ttl` more seconds."""
+        ...
+
+    async def release_socket(self, key: str, player: str, socket_id: str) -> None:
+        """The socket closed: its claim is free."""
+        ...
+
     async def close(self) -> None:
         """Release connections and end every subscription."""
         ...

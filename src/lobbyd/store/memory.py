@@ -45,6 +45,7 @@ class MemoryStore:
         self._docs: dict[str, _Doc] = {}
         self._feeds: dict[str, set[Feed]] = {}
         self._expiries: list[tuple[float, str]] = []  # heap of (expires_at, key)
+        self._sockets: dict[tuple[str, str], set[str]] = {}  # open sockets per member
         self._closed = False
 
     async def ping(self) -> None:
@@ -159,6 +160,28 @@ class MemoryStore:
     async def delete(self, key: str) -> None:
         """Delete the document and its log now, ending its subscriptions."""
         self._remove(key)
+
+    async def claim_socket(
+        self, key: str, player: str, socket_id: str, *, limit: int, ttl: float
+    ) -> bool:
+        """Count one more socket of `player` on `key` unless it holds `limit` (this process is
+        the only one: claims never lapse, they are released)."""
+        held = self._sockets.setdefault((key, player), set())
+        if len(held) >= limit:
+            return False
+        held.add(socket_id)
+        return True
+
+    async def renew_sockets(self, claims: Sequence[tuple[str, str, str]], ttl: float) -> None:
+        """Nothing to renew in one process."""
+
+    async def release_socket(self, key: str, player: str, socket_id: str) -> None:
+        """The socket closed."""
+        held = self._sockets.get((key, player))
+        if held is not None:
+            held.discard(socket_id)
+            if not held:
+                del self._sockets[(key, player)]
 
     async def close(self) -> None:
         """End every subscription."""

@@ -10,6 +10,8 @@ share a cluster slot):
 - `P log:{key}` list: time, change, time, change, ... oldest first; a change is its message
   text (`{"type":...,"version":N,...}`), versions consecutive up to `v`, so the last n
   changes are the last 2n items. Trimmed to `log_size` changes and by `log_age` on write.
+- `P sockets:{key}:<player>` sorted set: the player's open sync sockets on the session (any
+  replica), each scored by when its claim lapses unless renewed.
 - `P changes:{key}` pub/sub channel: every change as incarnation id + text; `deleted` when
   the document goes.
 
@@ -85,6 +87,7 @@ class RedisStore:
         self._write_script = self._redis.register_script(scripts.WRITE)
         self._since = self._redis.register_script(scripts.CHANGES_SINCE)
         self._expire = self._redis.register_script(scripts.EXPIRE)
+        self._claim = self._redis.register_script(scripts.CLAIM_SOCKET)
         # Named, so an operator (or a test) can find each replica's one pub/sub connection.
         listening = ConnectionPool.from_url(url, client_name=f"{prefix}pubsub", **_CONNECTION)
         listener = Redis(connection_pool=listening)
@@ -187,6 +190,37 @@ class RedisStore:
                 pipe.publish(self.channel(key), scripts.DELETED)
                 await pipe.execute()
 
+    async def claim_socket(
+        self, key: str, player: str, socket_id: str, *, limit: int, ttl: float
+    ) -> bool:
+        """Count one more socket of `player` on `key` across every replica, unless it holds
+        `limit`: a sorted set of socket ids scored by when each claim lapses."""
+        now = self._clock.now()
+        with _reachable():
+            claimed = await self._claim(
+                keys=(self._sockets(key, player),),
+                args=(repr(now), socket_id, limit, repr(now + ttl), _ms(ttl)),
+            )
+        return bool(claimed)
+
+    async def renew_sockets(self, claims: Sequence[tuple[str, str, str]], ttl: float) -> None:
+        """Push back when the claims lapse (only claims still held: XX)."""
+        if not claims:
+            return
+        lapse = self._clock.now() + ttl
+        with _reachable():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key, player, socket_id in claims:
+                    name = self._sockets(key, player)
+                    pipe.zadd(name, {socket_id: lapse}, xx=True)
+                    pipe.pexpire(name, _ms(ttl))
+                await pipe.execute()
+
+    async def release_socket(self, key: str, player: str, socket_id: str) -> None:
+        """The socket closed: remove its claim."""
+        with _reachable():
+            await self._redis.zrem(self._sockets(key, player), socket_id)
+
     async def close(self) -> None:
         """Release connections and end every subscription."""
         await self._hub.close()
@@ -240,6 +274,13 @@ class RedisStore:
 
     def _log(self, key: str) -> str:
         return f"{self._prefix}log:{{{key}}}"
+
+    def _sockets(self, key: str, player: str) -> str:
+        return f"{self._prefix}sockets:{{{key}}}:{player}"
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 class _AlreadyApplied(Exception):

@@ -120,6 +120,16 @@ return 1
 """
 )
 
+#: KEYS[1] a member's sorted set of socket claims; ARGV now, socket id, limit, when the claim
+#: lapses, the set's TTL in ms. 1 if claimed, 0 when the member already holds `limit`.
+CLAIM_SOCKET = r"""
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+"""
+
 _MERGE = r"""
 local null, TAG = cjson.null, 126
 

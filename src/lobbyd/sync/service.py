@@ -24,6 +24,7 @@ from lobbyd.kit.ids import MAX_ID, canonical_uuid
 from lobbyd.sessions.service import SessionsService
 from lobbyd.store import codec
 from lobbyd.store.base import JSON, Change, Document, SyncStore
+from lobbyd.sync.claims import SocketClaims
 from lobbyd.sync.liveness import Liveness
 
 #: Keys whose session is remembered; the oldest is forgotten first beyond this.
@@ -96,6 +97,7 @@ class SyncService:
         self.settings = settings
         self.clock = clock
         self.liveness = Liveness(sessions.lifecycle.touch, settings.session_timeout / 3)
+        self.claims = SocketClaims(store, settings.ws_per_player)
         self._owners: dict[str, Owner] = {}
 
     async def get(self, principal: Claims, key: str) -> Document:

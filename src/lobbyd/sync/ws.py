@@ -81,6 +81,7 @@ async def serve(
         principal = await authenticator.principal(_token(websocket))
         since = _since(websocket)
         access = await service.open(principal, key)
+        claim = await service.claims.claim(key, principal.subject)
     except LobbydError as refusal:
         await _refuse(websocket, subprotocol, refusal_code(refusal.status), refusal.code, refusal)
         return
@@ -88,8 +89,16 @@ async def serve(
         message = "since must be a non-negative integer (a version), at most 2^63 - 1"
         await _refuse(websocket, subprotocol, CLOSE_INVALID, "validation_error", message)
         return
-    await websocket.accept(subprotocol)
-    await SocketSession(websocket, service, access, since).run()
+    if claim is None:
+        limit = service.claims.limit
+        message = f"a player may hold {limit} sockets on a session: close one first"
+        await _refuse(websocket, subprotocol, CLOSE_TOO_MANY, "too_many_sockets", message)
+        return
+    try:
+        await websocket.accept(subprotocol)
+        await SocketSession(websocket, service, access, since).run()
+    finally:
+        await service.claims.release(key, principal.subject, claim)
 
 
 def refusal_code(status: int) -> int:

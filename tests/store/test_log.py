@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from lobbyd.errors import NotFound
@@ -113,3 +115,55 @@ async def test_log_keeps_at_least_log_size_under_a_large_limit(
     assert changes is not None
     assert len(changes) == 1000
     assert await store.changes_since(key, 1101 - 1001) is None
+
+
+BIG = "x" * 9_000  # a state change of about 9 KB
+
+
+async def test_the_log_keeps_only_as_many_changes_as_fit_in_log_bytes(
+    make_store: MakeStore, key: str
+) -> None:
+    store = await make_store(state_max=20_000, log_bytes=40_000)
+    await store.create(key, "host")
+    for n in range(20):
+        await store.put_state(key, {"n": n, "blob": BIG})
+    current = 21
+    assert await store.changes_since(key, 2) is None  # trimmed by bytes, long before 32 changes
+    kept = [v for v in range(1, current) if await store.changes_since(key, v) is not None]
+    oldest = min(kept)
+    changes = await store.changes_since(key, oldest)
+    assert changes is not None
+    assert [c.version for c in changes] == list(range(oldest + 1, current + 1))
+    assert sum(len(c.as_text().encode()) for c in changes) <= 40_000
+    assert len(changes) >= 3  # as many as fit, not fewer
+
+
+async def test_the_newest_change_is_kept_even_past_log_bytes(
+    make_store: MakeStore, key: str
+) -> None:
+    store = await make_store(state_max=20_000, log_bytes=1_000)
+    await store.create(key, "host")
+    await store.put_state(key, {"blob": BIG})
+    await store.put_state(key, {"blob": BIG + "y"})
+    changes = await store.changes_since(key, 2)
+    assert changes is not None
+    assert [c.version for c in changes] == [3]
+    assert await store.changes_since(key, 1) is None
+
+
+async def test_the_redis_log_key_itself_stays_within_log_bytes(
+    store_backend: str, make_store: MakeStore, key: str, raw_redis: Any, prefix: str
+) -> None:
+    if store_backend != "redis":
+        pytest.skip("the Redis key layout")
+    raw = raw_redis
+    store = await make_store(state_max=20_000, log_bytes=40_000)
+    await store.create(key, "host")
+    for n in range(50):
+        await store.put_state(key, {"n": n, "blob": BIG})
+    entries = await raw.lrange(f"{prefix}log:{{{key}}}", 0, -1)
+    texts = entries[1::2]
+    assert sum(len(text.encode()) for text in texts) <= 40_000
+    assert int(await raw.hget(f"{prefix}doc:{{{key}}}", "lb")) == sum(
+        len(t.encode()) for t in texts
+    )

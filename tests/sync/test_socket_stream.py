@@ -167,6 +167,27 @@ async def test_since_older_than_the_kept_log_sends_a_fresh_snapshot(
     assert following["version"] == 5
 
 
+async def test_since_older_than_the_bytes_the_log_keeps_sends_a_fresh_snapshot(
+    make_app: Any, settings_overrides: dict[str, Any]
+) -> None:
+    app: FastAPI = await make_app(**settings_overrides, sync_log_bytes=64 * 1024)
+    blob = "x" * 20_000
+    async with client_for(app) as http, serve(app) as served:
+        session = await new_session(http)
+        for n in range(10):  # versions 2..11, about 200 KB of changes: a third is kept
+            put = await http.put(
+                f"/sync/{session.key}", json={"n": n, "blob": blob}, headers=session.host.auth
+            )
+            assert put.status_code == 200, put.text
+        token = session.host.token
+        async with await open_socket(served, session.key, token, since=2) as socket:
+            snapshot = await receive(socket)
+        async with await open_socket(served, session.key, token, since=10) as socket:
+            replayed = await receive(socket)
+    assert (snapshot["type"], snapshot["version"], snapshot["state"]["n"]) == ("snapshot", 11, 9)
+    assert (replayed["type"], replayed["version"]) == ("state_replaced", 11)
+
+
 async def test_reconnecting_after_the_session_ended_replays_the_end_then_closes(
     client: httpx.AsyncClient, served: Served
 ) -> None:

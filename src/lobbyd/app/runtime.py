@@ -192,5 +192,6 @@ def _limits(settings: Settings) -> Limits:
         member_max=settings.sync_member_max,
         log_size=settings.sync_log_size,
         log_age=settings.sync_log_age,
+        log_bytes=settings.sync_log_bytes,
         queue_max=settings.ws_queue_max,
     )

@@ -167,7 +167,8 @@ class SyncStore(Protocol):
         """Changes after `version`, oldest first ([] when `version` is current); None when
         they are no longer all kept, or `version` is not one the document had (the caller
         sends a snapshot instead). The last `log_size` changes are kept, except that none
-        older than `log_age` seconds are (age wins). NotFound for an unknown key."""
+        older than `log_age` seconds are, and only as many as fit in `log_bytes` (bytes of
+        their messages; the newest change is always kept). NotFound for an unknown key."""
         ...
 
     def subscribe(self, key: str, *, since: int | None = None) -> Subscription:
@@ -215,6 +216,8 @@ class Limits:
     member_max: int = 4 * 1024
     log_size: int = 1000
     log_age: float = 3600.0
+    #: Bytes of change messages kept per document (the newest change is kept whatever its size).
+    log_bytes: int = 1024 * 1024
     queue_max: int = 1000  # changes a subscriber may fall behind before it is dropped
 
 

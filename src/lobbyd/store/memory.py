@@ -3,9 +3,9 @@
 Every operation runs without awaiting, so each is atomic on the event loop. Documents keep
 their state as compact JSON text (what the limits measure, and what `get` decodes into the
 caller's own copy) next to a private parsed copy for merging; nothing the caller passed in
-is kept. Memory is bounded: the log by `log_size` (and trimmed by age on every write), each
-subscriber by `queue_max`, and documents given `expire` are swept by the injected clock on
-every create and write (and checked on every access).
+is kept. Memory is bounded: the log by `log_size` changes and `log_bytes` bytes (and trimmed
+by age on every write), each subscriber by `queue_max`, and documents given `expire` are swept
+by the injected clock on every create and write (and checked on every access).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from lobbyd.store.feed import Feed
 
 @dataclass(slots=True, eq=False)
 class _Doc:
-    log: deque[tuple[float, Change]]  # (time written, change), oldest first
+    log: deque[tuple[float, Change, int]]  # (time written, change, its bytes), oldest first
+    log_bytes: int = 0  # bytes of the changes in `log`
     version: int = 1
     state: JSON = field(default_factory=dict)  # private: merged into, never handed out
     state_text: str = "{}"
@@ -59,7 +60,7 @@ class MemoryStore:
         doc = self._live(key)
         if doc is None:
             members = dict.fromkeys((host, *guests), "{}")
-            doc = _Doc(deque(maxlen=self._limits.log_size), members=members, applied=applied)
+            doc = _Doc(deque(), members=members, applied=applied)
             self._docs[key] = doc
         return _snapshot(doc)
 
@@ -199,16 +200,22 @@ class MemoryStore:
         kept = list(itertools.islice(doc.log, len(doc.log) - needed, None))
         if kept[0][0] < self._clock.now() - self._limits.log_age:
             return None
-        return [change for _, change in kept]
+        return [change for _, change, _ in kept]
 
     def _commit(self, key: str, doc: _Doc, kind: str, data: JSON, data_text: str) -> Change:
         doc.version += 1
         change = Change(doc.version, kind, data, codec.change_text(kind, doc.version, data_text))
         now = self._clock.now()
-        doc.log.append((now, change))
-        cutoff = now - self._limits.log_age
-        while doc.log[0][0] < cutoff:
-            doc.log.popleft()
+        size = codec.size(change.as_text())
+        doc.log.append((now, change, size))
+        doc.log_bytes += size
+        limits, log = self._limits, doc.log
+        cutoff = now - limits.log_age
+        # The change just added is never dropped: it is young, and alone it fits any bound.
+        while len(log) > 1 and (
+            len(log) > limits.log_size or log[0][0] < cutoff or doc.log_bytes > limits.log_bytes
+        ):
+            doc.log_bytes -= log.popleft()[2]
         for feed in tuple(self._feeds.get(key, ())):
             feed.offer(change)
         return change

@@ -9,7 +9,8 @@ share a cluster slot):
   clock, `m:<player>` each member's document (compact JSON).
 - `P log:{key}` list: time, change, time, change, ... oldest first; a change is its message
   text (`{"type":...,"version":N,...}`), versions consecutive up to `v`, so the last n
-  changes are the last 2n items. Trimmed to `log_size` changes and by `log_age` on write.
+  changes are the last 2n items. Trimmed to `log_size` changes, to `log_bytes` bytes of
+  change text (counted in the document's `lb`) and by `log_age` on write.
 - `P sockets:{key}:<player>` sorted set: the player's open sync sockets on the session (any
   replica), each scored by when its claim lapses unless renewed.
 - `P changes:{key}` pub/sub channel: every change as incarnation id + text; `deleted` when
@@ -234,7 +235,7 @@ class RedisStore:
         limits = self._limits
         expected = "" if if_version is None else if_version
         head = (expected, limits.log_size, limits.log_age, op)
-        reply = await self._run(self._write_script, key, *head, *args)
+        reply = await self._run(self._write_script, key, *head, *args, limits.log_bytes)
         if reply[0] != "ok":
             raise self._refusal(reply, op, args)
         return int(reply[1])

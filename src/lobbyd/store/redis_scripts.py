@@ -249,13 +249,19 @@ function ops.event()  -- [7] seq, [8] type, [9] player, [10] fields
   return kind, ARGV[10]
 end
 
+-- The log's bytes of change text are kept in the document's `lb`; the last argument of every
+-- write is the bound. The entry just added is never dropped (it is young, and the last one).
 local function append(text)
-  local keep = 2 * tonumber(ARGV[4])
+  local keep, max_bytes = 2 * tonumber(ARGV[4]), tonumber(ARGV[#ARGV])
   local length = redis.call('RPUSH', log, ARGV[1], text)
-  if length > keep then redis.call('LTRIM', log, -keep, -1) end
-  -- The entry just added is never older than the cutoff, so this stops.
+  local bytes = redis.call('HINCRBY', doc, 'lb', #text)
   local cutoff = now - tonumber(ARGV[5])
-  while tonumber(redis.call('LINDEX', log, 0)) < cutoff do redis.call('LPOP', log, 2) end
+  while length > 2 and (length > keep or bytes > max_bytes
+      or tonumber(redis.call('LINDEX', log, 0)) < cutoff) do
+    local dropped = redis.call('LPOP', log, 2)
+    bytes, length = bytes - #dropped[2], length - 2
+  end
+  redis.call('HSET', doc, 'lb', bytes)
   if length == 2 then
     local ttl = redis.call('PTTL', doc)
     if ttl > 0 then redis.call('PEXPIRE', log, ttl) end

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from lobbyd.client import SyncSocket
@@ -21,7 +22,15 @@ from tests.conftest import client_for
 from tests.helpers import error, register
 from tests.processes import PrivateRedis, private_redis
 from tests.sessions.conftest import join
-from tests.sync.conftest import new_guest, new_session, refusal, serve
+from tests.sync.conftest import (
+    closed_with,
+    new_guest,
+    new_session,
+    open_socket,
+    receive,
+    refusal,
+    serve,
+)
 
 pytestmark = pytest.mark.slow
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
@@ -137,3 +146,70 @@ async def test_a_socket_rides_out_a_redis_outage_and_misses_nothing(
     assert received[0]["type"] == "snapshot"
     assert [m["version"] for m in received[1:]] == list(range(2, 12))  # each exactly once
     assert [m["patch"]["n"] for m in received[1:]] == list(range(10))
+
+
+async def _flush(own_redis: PrivateRedis) -> None:
+    """Redis loses every key (its own private server: nobody else's data)."""
+    client = aioredis.Redis.from_url(own_redis.url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+async def test_a_document_redis_lost_is_rebuilt_on_get_put_socket_and_relaunch(
+    client: httpx.AsyncClient, own_redis: PrivateRedis, app: FastAPI
+) -> None:
+    session = await new_session(client)
+    guest = await new_guest(client, session)
+    url, auth = f"/sync/{session.key}", session.host.auth
+    everyone = {session.host.uuid, guest.uuid}
+
+    await _flush(own_redis)
+    got = await client.get(url, headers=guest.auth)
+    assert got.status_code == 200, got.text
+    assert set(got.json()["members"]) == everyone
+
+    await _flush(own_redis)
+    put = await client.put(url, json={"map": "dust"}, headers=auth)
+    assert put.status_code == 200, put.text
+    assert (await client.get(url, headers=auth)).json()["state"] == {"map": "dust"}
+
+    await _flush(own_redis)
+    async with (
+        serve(app) as served,
+        await open_socket(served, session.key, session.host.token) as socket,
+    ):
+        snapshot = await receive(socket)
+    assert snapshot["type"] == "snapshot"
+    assert set(snapshot["members"]) == everyone
+
+    await _flush(own_redis)
+    relaunched = await client.post("/sessions", json={"host": session.host.uuid}, headers=auth)
+    assert relaunched.status_code == 200, relaunched.text
+    document = await app.state.store.get(session.key)  # rebuilt by the relaunch itself
+    assert set(document.members) == everyone
+
+
+async def test_an_ended_sessions_lost_document_is_not_rebuilt(
+    client: httpx.AsyncClient, own_redis: PrivateRedis
+) -> None:
+    session = await new_session(client)
+    ended = await client.delete(f"/sessions/{session.session_id}", headers=session.host.auth)
+    assert ended.status_code == 204
+    await _flush(own_redis)
+    gone = await client.get(f"/sync/{session.key}", headers=session.host.auth)
+    error(gone, 404, "no_document")
+
+
+async def test_an_open_socket_is_closed_with_1013_when_redis_goes_away(
+    client: httpx.AsyncClient, own_redis: PrivateRedis, app: FastAPI
+) -> None:
+    session = await new_session(client)
+    async with (
+        serve(app) as served,
+        await open_socket(served, session.key, session.host.token) as socket,
+    ):
+        assert (await receive(socket))["type"] == "snapshot"
+        await own_redis.stop()
+        assert await closed_with(socket, within=10) == 1013

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from lobbyd.auth.tickets import Tickets
 from lobbyd.auth.tokens import Claims
 from lobbyd.config import Settings
 from lobbyd.db import Connection, Database
-from lobbyd.errors import BadRequest, Conflict, Forbidden, NotFound, not_found_other, not_found_this
+from lobbyd.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    LobbydError,
+    NotFound,
+    not_found_other,
+    not_found_this,
+)
 from lobbyd.hosts.service import HostsService
 from lobbyd.kit.clock import Clock
 from lobbyd.kit.etags import etag_of
@@ -30,6 +39,8 @@ from lobbyd.sessions.timing import Timing
 from lobbyd.sessions.views import session_view
 from lobbyd.sessions.welcome import Facts, Verdict, decide
 from lobbyd.store.base import Event, SyncStore
+
+log = logging.getLogger("lobbyd.sessions")
 
 
 class _StaleMembership(Exception):
@@ -102,6 +113,7 @@ class SessionsService:
     async def _launch_once(self, principal: Claims, host: str, options: Options) -> Launched:
         now = self.clock.now()
         timed_out: list[Pending] = []
+        session: SessionRecord | None = None
         async with self.db.transaction() as conn:
             if not await self.hosts.exists(conn, host):
                 raise not_found_this() if principal.subject == host else not_found_other()
@@ -111,24 +123,27 @@ class SessionsService:
                 if locked is not None:
                     timed_out = await self.lifecycle.end_in(conn, locked, "host_timeout", now)
                 existing = None
-            if existing is not None:
-                return Launched(
-                    SessionRef(session_id=existing.id, source_of_truth_key=existing.key), False
-                )
-            await self._refuse_if_guest(conn, host, now)
-            session = await repo.insert(conn, host, new_key(), options, now)
-            if session is None:  # a concurrent launch won; answer its session
-                winner = await repo.active_of_host(conn, host)
-                if winner is None:
-                    raise Conflict("the session changed meanwhile; retry", "retry")
-                return Launched(
-                    SessionRef(session_id=winner.id, source_of_truth_key=winner.key), False
-                )
-            if not await repo.add_member(conn, session.id, host, "host", now, session.capacity):
-                raise Conflict("the host is a guest in another active session", "host_is_guest")
-            # Created before commit: if the store is away the launch fails whole (503).
-            await self.store.create(session.key, host)
+            if existing is None:
+                await self._refuse_if_guest(conn, host, now)
+                session = await repo.insert(conn, host, new_key(), options, now)
+                if session is None:  # a concurrent launch won; answer its session
+                    existing = await repo.active_of_host(conn, host)
+                    if existing is None:
+                        raise Conflict("the session changed meanwhile; retry", "retry")
+                elif not await repo.add_member(
+                    conn, session.id, host, "host", now, session.capacity
+                ):
+                    raise Conflict("the host is a guest in another active session", "host_is_guest")
+                else:
+                    # Created before commit: if the store is away the launch fails whole (503).
+                    await self.store.create(session.key, host)
         await self.relay.publish(timed_out)
+        if existing is not None:
+            await self._keep_document(existing.id, existing.key, existing.host)
+            return Launched(
+                SessionRef(session_id=existing.id, source_of_truth_key=existing.key), False
+            )
+        assert session is not None
         return Launched(SessionRef(session_id=session.id, source_of_truth_key=session.key), True)
 
     async def _refuse_if_guest(self, conn: Connection, host: str, now: float) -> None:
@@ -240,6 +255,24 @@ class SessionsService:
                 allow_nonames=relation.allow_nonames if relation else False,
             )
         )
+
+    async def restore_document(self, key: str) -> bool:
+        """Rebuild the sync document of an active session that the store no longer has (Redis
+        lost its data, say) as the database has it; False when `key` names no active session."""
+        session = await repo.by_key(self.db, key)
+        if session is None or session.status != "active":
+            return False
+        log.warning("the sync document of session %s was missing: rebuilt", session.id)
+        await self.relay.catch_up(session.id, key, session.host, None)
+        return True
+
+    async def _keep_document(self, session_id: int, key: str, host: str) -> None:
+        """Rebuild the document of a relaunched session if the store lost it; the launch's
+        answer stands whatever happens here (any later access rebuilds it too)."""
+        try:
+            await self.relay.catch_up(session_id, key, host, None)
+        except LobbydError as error:
+            log.warning("could not check the sync document of session %s: %s", session_id, error)
 
     async def owner_of_key(self, key: str) -> KeyOwner | None:
         """The session behind a source_of_truth_key (for the sync API's access checks)."""

@@ -6,6 +6,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 
+from lobbyd.errors import Unavailable
 from lobbyd.store.base import Change
 from lobbyd.store.codec import lagged
 
@@ -30,11 +31,12 @@ class Feed:
         self._waiter: asyncio.Future[None] | None = None
         self._lagged = False
         self._ended = False
+        self._unreachable = False
 
     @property
     def active(self) -> bool:
         """Neither ended, closed nor dropped."""
-        return not (self._ended or self._lagged)
+        return not (self._ended or self._lagged or self._unreachable)
 
     @property
     def catching_up(self) -> bool:
@@ -55,6 +57,8 @@ class Feed:
         while not self._queue:
             if self._lagged:
                 raise lagged()
+            if self._unreachable:
+                raise Unavailable("the sync store became unreachable; reconnect with since=")
             if self._ended:
                 raise StopAsyncIteration
             self._waiter = asyncio.get_running_loop().create_future()
@@ -110,6 +114,13 @@ class Feed:
         if self.active:
             self._lagged = True
             self._queue.clear()
+            self._finish()
+
+    def lose(self) -> None:
+        """The store became unreachable: the stream ends, after the queued changes, with
+        Unavailable (rather than going silent until the store is back)."""
+        if self.active:
+            self._unreachable = True
             self._finish()
 
     def end(self) -> None:

@@ -10,7 +10,8 @@ changes are read from the log; when the log no longer has them, every feed of th
 dropped (SubscriptionLagged: the WebSocket sends a fresh snapshot). A feed that subscribes
 with `since` first reads what it missed from the log, once the channel is live, so nothing
 published between its snapshot and the SUBSCRIBE is lost. After a reconnect every channel is
-subscribed again and every topic checks the log for what it missed.
+subscribed again and every topic checks the log for what it missed. When Redis itself cannot be
+reached (the reconnection fails), every feed ends with Unavailable instead of waiting silently.
 """
 
 from __future__ import annotations
@@ -133,7 +134,13 @@ class Hub:
         while not self._closed:
             pubsub = self._client.pubsub()
             try:
-                await pubsub.connect()  # type: ignore[no-untyped-call]
+                try:
+                    await pubsub.connect()  # type: ignore[no-untyped-call]
+                except Exception:
+                    # Redis itself is unreachable (not just this connection): end every feed
+                    # with Unavailable, so no subscriber waits in silence for the outage.
+                    self._lose_all()
+                    raise
                 delay = _RETRY_FIRST
                 await self._serve(pubsub)
             except Exception as error:  # any failure: reconnect, never give up
@@ -147,6 +154,11 @@ class Hub:
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
             await asyncio.sleep(delay)
             delay = min(delay * 2, _RETRY_MAX)
+
+    def _lose_all(self) -> None:
+        for topic in list(self._topics.values()):
+            for feed in list(topic.feeds):
+                feed.lose()
 
     async def _serve(self, pubsub: PubSub) -> None:
         """Read and (un)subscribe on one connection until either fails."""

@@ -102,7 +102,7 @@ class SyncService:
 
     async def get(self, principal: Claims, key: str) -> Document:
         """The document, for its members and admins."""
-        document = await self.store.get(key)
+        document = await self._document(key)
         if principal.is_admin or principal.subject in document.members:
             return document
         owner = await self._owner(key)
@@ -167,13 +167,29 @@ class SyncService:
         condition: Condition | None,
         write: Callable[[int | None], Awaitable[Change]],
     ) -> Change:
-        """The change a store write made; its refusal is shown to members only."""
+        """The change a store write made; its refusal is shown to members only. A document
+        the store lost is rebuilt, and the write made to it."""
+        for attempt in range(2):
+            try:
+                return await write(await self._if_version(key, condition))
+            except Unavailable:
+                raise
+            except NotFound as missing:
+                if attempt or not await self.sessions.restore_document(key):
+                    raise await self._disclosed(principal, key, missing) from None
+            except LobbydError as error:
+                raise await self._disclosed(principal, key, error) from None
+        raise AssertionError("unreachable")
+
+    async def _document(self, key: str) -> Document:
+        """The store's document; one the store lost (Redis lost its data) is rebuilt from the
+        database first, if its session is active."""
         try:
-            return await write(await self._if_version(key, condition))
-        except Unavailable:
-            raise
-        except LobbydError as error:
-            raise await self._disclosed(principal, key, error) from None
+            return await self.store.get(key)
+        except NotFound:
+            if not await self.sessions.restore_document(key):
+                raise
+        return await self.store.get(key)
 
     async def _require_host(self, principal: Claims, key: str) -> None:
         if principal.is_admin:

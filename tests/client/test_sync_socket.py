@@ -144,7 +144,10 @@ async def test_after_a_server_restart_it_resumes_with_every_change_exactly_once(
 async def test_a_reader_dropped_for_lag_catches_up_without_losing_a_change(
     make_app: Any, settings_overrides: dict[str, Any]
 ) -> None:
-    app: FastAPI = await make_app(**settings_overrides, ws_queue_max=10)
+    # The log keeps all 300 changes (about 8 MB), so the reader catches up from it.
+    app: FastAPI = await make_app(
+        **settings_overrides, ws_queue_max=10, sync_log_bytes=16 * 1024 * 1024
+    )
     blob = base64.b64encode(os.urandom(20_000)).decode()
     async with serve(app) as served, account(served.http_url, app) as (host, host_id):
         key = (await host.launch(host_id)).source_of_truth_key

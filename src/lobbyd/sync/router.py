@@ -192,7 +192,8 @@ async def put_member(
     return _written(await service.put_member(principal, key, player, document, condition))
 
 
-#: Authenticates during the handshake itself (header or `token` parameter): see sync.ws.
+#: Authenticates during the handshake itself (header, `bearer.` subprotocol or `token` parameter):
+#: see sync.ws.
 sockets = APIRouter(tags=["sync"])
 
 

@@ -1,4 +1,6 @@
-"""The sync socket, `WS /sync/{key}/ws`: authorized before accept, then one session loop.
+"""The sync socket, `WS /sync/{key}/ws`: authorized before anything is sent, then one session
+loop. A refusal is readable by browsers: the socket is accepted and closed at once with 4000 +
+the HTTP status (4401, 4403, 4404, 4422, 4429) or 1013, the reason `code: message`.
 
 After accept the server sends a `snapshot` (or, with `since=V` inside the kept log, the changes
 after V and no snapshot), then every change in version order, each exactly as the store encoded
@@ -7,7 +9,9 @@ order they arrive, so one client's writes apply in the order it sent them). The 
 ends both; the forwarder decides the close code.
 
 Memory per socket is bounded: the store drops a subscription that falls `ws_queue_max` changes
-behind, and the server's send buffer is bounded by the transport's flow control.
+behind, the server's send buffer is bounded by the transport's flow control, and `lobbyd serve`
+caps an incoming message at `max_body` in the server itself. A player holds at most
+`ws_per_player` sockets per session (sync.claims).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -135,6 +135,27 @@ class Settings(BaseSettings):
         "info", description="the least severe level logged"
     )
 
+    stun_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated stun:/stuns: URLs handed to members by GET /sessions/{id}/ice",
+    )
+    turn_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated turn:/turns: URLs of the TURN server (coturn) members relay "
+        "through; needs LOBBYD_TURN_SECRET",
+    )
+    turn_secret: SecretStr | None = Field(
+        None,
+        description="the TURN server's shared secret (coturn's static-auth-secret, with "
+        "use-auth-secret): TURN credentials are minted with it",
+    )
+    turn_ttl: int = Field(
+        3600, ge=60, le=86400 * 7, description="TURN credential lifetime, seconds"
+    )
+    signal_rate: int = Field(
+        50, ge=0, description="signals a second one sync socket may send; 0: off"
+    )
+
     @field_validator("jwt_secret", "cursor_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
@@ -154,6 +175,33 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("stun_urls", "turn_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("stun_urls", "turn_urls", mode="after")
+    @classmethod
+    def _ice_schemes(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        schemes = ("stun:", "stuns:") if info.field_name == "stun_urls" else ("turn:", "turns:")
+        name = f"LOBBYD_{(info.field_name or '').upper()}"
+        for url in value:
+            if not url.lower().startswith(schemes) or len(url) > 512 or not url.isprintable():
+                raise ValueError(f"{name}: every URL must start with {' or '.join(schemes)}")
+        return value
+
+    @model_validator(mode="after")
+    def _turn_needs_secret(self) -> Settings:
+        if self.turn_urls and self.turn_secret is None:
+            raise ValueError(
+                "LOBBYD_TURN_URLS needs LOBBYD_TURN_SECRET (the TURN server's static-auth-secret)"
+            )
+        if self.turn_secret is not None and not self.turn_secret.get_secret_value():
+            raise ValueError("LOBBYD_TURN_SECRET must not be empty")
+        return self
 
     @field_validator("trusted_proxies", mode="after")
     @classmethod

@@ -14,6 +14,7 @@ from lobbyd.hosts.schemas import GuestId
 from lobbyd.kit.etags import none_match
 from lobbyd.kit.ids import MAX_ID
 from lobbyd.schemas import JSONRoute
+from lobbyd.sessions.ice import IceAnswer
 from lobbyd.sessions.schemas import (
     Heartbeat,
     HeartbeatAnswer,
@@ -152,6 +153,20 @@ async def leave(
     """The guest leaves (caller = guest) or the host kicks it (caller = host or admin)."""
     await service.lifecycle.remove(principal, session_id, guest)
     return Response(status_code=204)
+
+
+@router.get(
+    "/sessions/{session_id}/ice",
+    response_model=IceAnswer,
+    response_model_exclude_none=True,
+    responses=error_responses(401, 404, 503),
+    summary="ice servers",
+)
+async def ice(session_id: SessionId, principal: Principal, service: Service) -> IceAnswer:
+    """The STUN and TURN servers for WebRTC's `iceServers`, TURN with credentials bound to
+    the caller and valid for LOBBYD_TURN_TTL seconds (members and admins; anyone else 404
+    no_session, as for a session that is not there). Nothing configured: `ice_servers: []`."""
+    return await service.ice(principal, session_id)
 
 
 @router.post(

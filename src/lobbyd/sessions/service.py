@@ -24,6 +24,7 @@ from lobbyd.kit.etags import etag_of
 from lobbyd.kit.ids import new_key
 from lobbyd.sessions import repository as repo
 from lobbyd.sessions.events import Pending, Relay
+from lobbyd.sessions.ice import IceAnswer, IceServers
 from lobbyd.sessions.lifecycle import Lifecycle, no_session
 from lobbyd.sessions.repository import Options, SessionRecord
 from lobbyd.sessions.schemas import (
@@ -85,6 +86,7 @@ class SessionsService:
         self.timing = Timing(settings.session_timeout)
         self.relay = Relay(db, store, settings.sync_grace)
         self.lifecycle = Lifecycle(db, self.relay, self.timing, clock)
+        self.ice_servers = IceServers(settings)
 
     async def launch(self, principal: Claims, request: LaunchRequest) -> Launched:
         """Create the host's session, or answer its existing one (launch is idempotent)."""
@@ -319,6 +321,23 @@ class SessionsService:
             raise no_session()
         view = session_view(session, members, reserved, self.timing, now, full=full)
         return view, etag_of(view.model_dump_json())
+
+    async def ice(self, principal: Claims, session_id: int) -> IceAnswer:
+        """ICE servers and TURN credentials for a member (or an admin) of an active session;
+        anyone else gets the 404 of a session that is not there."""
+        now = self.clock.now()
+        async with self.db.reading() as conn:
+            if principal.is_admin:
+                session = await repo.get(conn, session_id)
+                live = session is not None and session.status == "active"
+                host_seen_at = session.host_seen_at if session else 0.0
+            else:
+                membership = await repo.membership(conn, principal.subject)
+                live = membership is not None and membership.session_id == session_id
+                host_seen_at = membership.host_seen_at if membership else 0.0
+        if not live or self.timing.host_silent(host_seen_at, now):
+            raise no_session()
+        return self.ice_servers.answer(principal.subject, now)
 
     async def update(self, principal: Claims, session_id: int, change: SessionUpdate) -> Session:
         """The host changes visibility, keywords, labels, connection or turn."""

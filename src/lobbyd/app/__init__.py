@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.tickets = running.tickets
         app.state.store = running.store
         app.state.sync = running.sync
+        app.state.signals = running.signals
         app.state.directory = running.directory
         try:
             yield

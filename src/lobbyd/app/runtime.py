@@ -29,7 +29,10 @@ from lobbyd.sessions.service import SessionsService
 from lobbyd.sessions.sweep import Sweeper
 from lobbyd.store import open_store
 from lobbyd.store.base import Limits, SyncStore
+from lobbyd.store.signals import MemorySignals, SignalBus
+from lobbyd.store.signals_redis import RedisSignals
 from lobbyd.sync.service import SyncService
+from lobbyd.sync.signals import Signals
 
 log = logging.getLogger("lobbyd")
 
@@ -53,6 +56,7 @@ class Runtime:
     sweeper: Sweeper
     sync: SyncService
     directory: DirectoryService
+    signals: Signals
 
     limits_redis: Redis | None
 
@@ -60,6 +64,7 @@ class Runtime:
         """Stop the sweep and release connections."""
         await self.sweeper.stop()
         await self.sync.claims.close()
+        await self.signals.bus.close()
         await self.store.close()
         if self.limits_redis is not None:
             await self.limits_redis.aclose()
@@ -153,6 +158,7 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         grace=settings.sync_grace,
     )
     sweeper.start()
+    sync = SyncService(store, sessions, settings, clock)
     return Runtime(
         settings=settings,
         clock=clock,
@@ -165,12 +171,19 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         tickets=tickets,
         sessions=sessions,
         sweeper=sweeper,
-        sync=SyncService(store, sessions, settings, clock),
+        sync=sync,
         directory=DirectoryService(
             db, sessions, hosts, settings, clock, Cursors(await _cursor_key(settings, db))
         ),
         limits_redis=limits_redis,
+        signals=Signals(_signal_bus(settings), sync, store, settings, clock),
     )
+
+
+def _signal_bus(settings: Settings) -> SignalBus:
+    if settings.redis_url is None:
+        return MemorySignals()
+    return RedisSignals(settings.redis_url, prefix=settings.redis_prefix)
 
 
 # A limiter must answer fast or stand aside: short timeouts, no retries.

@@ -66,8 +66,19 @@ class Member(_ClientMessage):
     if_version: Version | None = None
 
 
-ClientMessage = Annotated[Ping | Patch | Replace | Member, Field(discriminator="type")]
-_CLIENT_MESSAGE: TypeAdapter[Ping | Patch | Replace | Member] = TypeAdapter(ClientMessage)
+class Signal(_ClientMessage):
+    """`{"type": "signal", "to", "data", "id"?}`: a signal to another member's sockets (acked
+    only when it carries an `id`)."""
+
+    type: Literal["signal"]
+    id: MessageId | None = None
+    to: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=128)]
+    data: JSON
+
+
+AnyClientMessage = Ping | Patch | Replace | Member | Signal
+ClientMessage = Annotated[AnyClientMessage, Field(discriminator="type")]
+_CLIENT_MESSAGE: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)
 
 
 class BadMessage(Exception):
@@ -79,9 +90,7 @@ class BadMessage(Exception):
         self.id = id
 
 
-def parse(
-    data: str | bytes, max_depth: int = strictjson.MAX_DEPTH + 1
-) -> Ping | Patch | Replace | Member:
+def parse(data: str | bytes, max_depth: int = strictjson.MAX_DEPTH + 1) -> AnyClientMessage:
     """The client message in a text (or binary) frame; BadMessage for anything else. The
     message wraps a document in one object, so it may nest one level deeper than documents."""
     try:

@@ -15,15 +15,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from lobbyd.auth.principal import Principal, authenticate
 from lobbyd.errors import UnsupportedMediaType, error_responses
 from lobbyd.kit.etags import none_match
-from lobbyd.schemas import JSONRoute
+from lobbyd.schemas import JSONRoute, StrictBody
 from lobbyd.store.base import JSON, Change
 from lobbyd.sync import ws
 from lobbyd.sync.service import Condition, SyncService, etag
+from lobbyd.sync.signals import Signals
 
 MERGE_PATCH = "application/merge-patch+json"
 
@@ -192,6 +193,44 @@ async def put_member(
     return _written(await service.put_member(principal, key, player, document, condition))
 
 
+class SignalRequest(StrictBody):
+    """A signal for another member's open sync sockets."""
+
+    to: Annotated[str, Field(min_length=1, max_length=128, description="the addressee")]
+    data: Annotated[
+        dict[str, Any], Field(description="any JSON object, at most 16 KiB of compact JSON")
+    ]
+
+
+async def signals_service(request: Request) -> Signals:
+    """The app's signaling."""
+    signals: Signals = request.app.state.signals
+    return signals
+
+
+@router.post(
+    "/sync/{key}/signals",
+    status_code=202,
+    responses={
+        202: {"description": "Accepted: handed to the addressee's open sockets, if any"},
+        **error_responses(401, 404, 409, 413, 429, 503),
+    },
+    summary="send signal",
+)
+async def send_signal(
+    key: Key,
+    body: SignalRequest,
+    principal: Principal,
+    signals: Annotated[Signals, Depends(signals_service)],
+) -> Response:
+    """Send `data` to the addressee's open sync sockets as `{"type": "signal", "from",
+    "data"}`: ephemeral (never stored or replayed), at most once, in order per sender and
+    addressee. 409 not_member when the addressee is not a member; 413 past 16 KiB; 429 past
+    LOBBYD_SIGNAL_RATE a second; members and admins only (anyone else 404 no_document)."""
+    await signals.post(principal, key, body.to, body.data)
+    return Response(status_code=202)
+
+
 #: Authenticates during the handshake itself (header, `bearer.` subprotocol or `token` parameter):
 #: see sync.ws.
 sockets = APIRouter(tags=["sync"])
@@ -200,4 +239,5 @@ sockets = APIRouter(tags=["sync"])
 @sockets.websocket("/sync/{key}/ws")
 async def sync_socket(websocket: WebSocket, key: str) -> None:
     """The live document: a snapshot, then every change in order (protocol: docs/sync.md)."""
-    await ws.serve(websocket, key, websocket.app.state.sync, websocket.app.state.authenticator)
+    state = websocket.app.state
+    await ws.serve(websocket, key, state.sync, state.authenticator, state.signals)

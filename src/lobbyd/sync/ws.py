@@ -25,12 +25,14 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from lobbyd.auth.principal import Authenticator
-from lobbyd.errors import LobbydError, NotFound, Unauthorized, Unavailable
+from lobbyd.errors import LobbydError, NotFound, RateLimited, Unauthorized, Unavailable
 from lobbyd.kit.ids import MAX_ID
 from lobbyd.store.base import Change, Document, Subscription, SubscriptionLagged
+from lobbyd.store.signals import Inbox
 from lobbyd.sync import messages
-from lobbyd.sync.messages import BadMessage, Member, Patch, Ping, Replace
+from lobbyd.sync.messages import BadMessage, Member, Patch, Ping, Replace, Signal
 from lobbyd.sync.service import Access, Condition, SyncService
+from lobbyd.sync.signals import Signals
 
 log = logging.getLogger("lobbyd.sync")
 
@@ -76,7 +78,11 @@ class _InvalidSince(Exception):
 
 
 async def serve(
-    websocket: WebSocket, key: str, service: SyncService, authenticator: Authenticator
+    websocket: WebSocket,
+    key: str,
+    service: SyncService,
+    authenticator: Authenticator,
+    signals: Signals | None = None,
 ) -> None:
     """Authorize the handshake (a refusal is accepted and closed at once with a 44xx code and
     the reason, which browsers can read), then run the session."""
@@ -100,7 +106,7 @@ async def serve(
         return
     try:
         await websocket.accept(subprotocol)
-        await SocketSession(websocket, service, access, since).run()
+        await SocketSession(websocket, service, access, since, signals).run()
     finally:
         await service.claims.release(key, principal.subject, claim)
 
@@ -161,16 +167,23 @@ async def _refuse(
             await websocket.close(code, reason)
 
 
-Handler = Callable[["SocketSession", Any], Awaitable[str]]
+Handler = Callable[["SocketSession", Any], Awaitable[str | None]]
 
 
 class SocketSession:
     """One accepted socket: forwards changes, answers messages, keeps its member alive."""
 
     def __init__(
-        self, websocket: WebSocket, service: SyncService, access: Access, since: int | None
+        self,
+        websocket: WebSocket,
+        service: SyncService,
+        access: Access,
+        since: int | None,
+        signals: Signals | None = None,
     ) -> None:
         self.websocket = websocket
+        self.signals = signals
+        self._signal_rate = signals.bucket() if signals is not None else None
         self.service = service
         self.access = access
         self.since = since
@@ -197,6 +210,18 @@ class SocketSession:
                     await self.websocket.close(code)
 
     async def _serve(self) -> int | None:
+        # Listening before the snapshot: a reply to anything sent after it is never missed.
+        inbox = await self._listen()
+        relay = asyncio.create_task(self._relay(inbox)) if inbox is not None else None
+        try:
+            return await self._serve_changes()
+        finally:
+            if inbox is not None and relay is not None:
+                inbox.close()
+                relay.cancel()
+                await asyncio.wait({relay})
+
+    async def _serve_changes(self) -> int | None:
         forward = asyncio.create_task(self._forward())
         receive = asyncio.create_task(self._receive())
         touch = None
@@ -314,6 +339,18 @@ class SocketSession:
         await self.websocket.send_text(text)
         self.version = version
 
+    # Signals: from other members, through the bus.
+
+    async def _listen(self) -> Inbox | None:
+        if self.signals is None or not self.access.member:
+            return None
+        return await self.signals.listen(self.access.key, self.access.principal.subject)
+
+    async def _relay(self, inbox: Inbox) -> None:
+        with contextlib.suppress(*_DISCONNECTED, RuntimeError):
+            async for text in inbox:
+                await self.websocket.send_text(text)
+
     # Messages: client -> server.
 
     async def _receive(self) -> None:
@@ -324,9 +361,11 @@ class SocketSession:
             data = message.get("text")
             if data is None:
                 data = message.get("bytes") or b""
-            await self.websocket.send_text(await self._answer(data))
+            answer = await self._answer(data)
+            if answer is not None:
+                await self.websocket.send_text(answer)
 
-    async def _answer(self, data: str | bytes) -> str:
+    async def _answer(self, data: str | bytes) -> str | None:
         if len(data) > self._max_message:
             limit = f"messages are at most {self._max_message} bytes"
             return messages.error(None, "too_large", limit, self.version)
@@ -365,6 +404,15 @@ class SocketSession:
         )
         return messages.ack(message.id, change.version)
 
+    async def _signal(self, message: Signal) -> str | None:
+        if self.signals is None or self._signal_rate is None:
+            raise Unavailable("signaling is not available on this server")
+        if not self._signal_rate.take():
+            raise RateLimited(1)
+        sender = self.access.principal.subject
+        await self.signals.send(sender, self.access.key, message.to, message.data)
+        return None if message.id is None else messages.ack(message.id, self.version)
+
 
 def _condition(if_version: int | None) -> Condition | None:
     return None if if_version is None else Condition(frozenset({if_version}))
@@ -376,4 +424,5 @@ _HANDLERS: dict[type[Any], Handler] = {
     Patch: SocketSession._patch,
     Replace: SocketSession._replace,
     Member: SocketSession._member,
+    Signal: SocketSession._signal,
 }

@@ -169,7 +169,10 @@ async function start(role, code, relay) {
   } else {
     note("waiting for a guest");
   }
-  demo.send = (text) => peer.channel.send(text);
+  demo.send = (text) => {
+    peer.channel.send(text);
+    note(`sent: ${text}`);
+  };
 }
 
 function run(role, code, relay) {
@@ -181,10 +184,7 @@ function run(role, code, relay) {
 
 $("host").onclick = () => run("host", null, $("relay").checked);
 $("join").onclick = () => run("guest", $("code").value.trim(), $("relay").checked);
-$("send").onclick = () => {
-  demo.send?.($("text").value);
-  note(`sent: ${$("text").value}`);
-};
+$("send").onclick = () => demo.send?.($("text").value);
 const params = new URLSearchParams(location.search);
 $("relay").checked = params.get("relay") === "1";
 if (params.get("role")) run(params.get("role"), params.get("code"), $("relay").checked);

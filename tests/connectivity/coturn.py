@@ -72,6 +72,7 @@ def coturn(secret: str = SECRET) -> Iterator[Coturn]:
         f"--realm={REALM}",
         "--allow-loopback-peers",
         "--fingerprint",
+        "--verbose",  # allocations and their usernames in the log
         "--no-software-attribute",
         "--no-stdout-log",
         "--simple-log",

@@ -105,7 +105,7 @@ def test_two_browsers_on_two_replicas_talk_through_coturn(
 ) -> None:
     node = browser_tools()
     a, b = replicas
-    shots = Path(os.environ.get("LOBBYD_SCREENSHOTS", tmp_path))
+    shots = Path(os.environ.get("WEBRTC_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     with example_server(node, a) as host_page, example_server(node, b) as guest_page:
         done = subprocess.run(

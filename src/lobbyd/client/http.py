@@ -225,6 +225,12 @@ class LobbydClient:
         """The guest leaves (called by the guest) or is kicked (called by the host)."""
         await self.request("DELETE", f"/sessions/{session_id}/players/{_segment(guest)}")
 
+    async def ice(self, session_id: int) -> JSON:
+        """`{"ice_servers": [...], "expires_at"}`: STUN and TURN servers (WebRTC
+        RTCIceServer entries, TURN with credentials minted for the caller)."""
+        result: JSON = await self._json("GET", f"/sessions/{session_id}/ice")
+        return result
+
     async def heartbeat(self, session_id: int, players: Iterable[str] = ()) -> JSON:
         """Show life (the host may vouch for guests present in its game)."""
         body = {"players": list(players)}
@@ -338,6 +344,10 @@ class LobbydClient:
         path = f"/sync/{_segment(key)}/members/{_segment(player)}"
         body = await self._json("PUT", path, json=document, headers=_if_match(if_version))
         return int(body["version"])
+
+    async def send_signal(self, key: str, to: str, data: JSON) -> None:
+        """Send a signal to member `to`'s open sync sockets (at most once; nothing stored)."""
+        await self.request("POST", f"/sync/{_segment(key)}/signals", json={"to": to, "data": data})
 
     def sync_socket(self, key: str, *, since: int | None = None, **options: Any) -> SyncSocket:
         """A sync socket to the document (use as `async with`), with this client's token."""

@@ -88,6 +88,8 @@ class SyncSocket:
         self._backoff, self._backoff_max, self._retries = backoff, backoff_max, retries
         self._open_timeout, self._reply_timeout = open_timeout, reply_timeout
         self._queue: asyncio.Queue[JSON | _End] = asyncio.Queue(queue_max)
+        # Signals from other members: not changes, never replayed; dropped when nobody reads.
+        self._signals: asyncio.Queue[JSON] = asyncio.Queue(queue_max)
         self._pending: dict[int, asyncio.Future[JSON]] = {}
         self._ids = itertools.count(1)
         self._connection: ClientConnection | None = None
@@ -176,6 +178,20 @@ class SyncSocket:
     async def ping(self) -> int:
         """A round trip to the server; the last version it sent this socket."""
         return int((await self._call({"type": "ping"}))["version"])
+
+    # Signals: ephemeral messages between members (offers, answers, candidates).
+
+    async def signal(self, to: str, data: JSON) -> None:
+        """Send `data` (a JSON object, at most 16 KiB) to member `to`'s open sockets; SyncError
+        `not_member`, `too_large` or `rate_limited` when refused. Delivered at most once: the
+        addressee gets it only if its socket is open now."""
+        await self._call({"type": "signal", "to": to, "data": data})
+
+    async def next_signal(self) -> JSON:
+        """The next signal another member sent to this socket: `{"type": "signal", "from",
+        "data"}`. Waits until one arrives (bound it with `asyncio.timeout`). Signals that
+        arrived while disconnected are lost; unread ones beyond `queue_max` are dropped."""
+        return await self._signals.get()
 
     async def _write(self, message: JSON, if_version: int | None) -> int:
         if if_version is not None:
@@ -295,6 +311,9 @@ class SyncSocket:
             kind, version = message.get("type"), message.get("version")
             if kind in _REPLIES:
                 self._settle(message)
+            elif kind == "signal":
+                with contextlib.suppress(asyncio.QueueFull):
+                    self._signals.put_nowait(message)
             elif kind == "snapshot" or self.version is None or version == self.version + 1:
                 self.version = version
                 await self._queue.put(message)

@@ -118,3 +118,40 @@ async def test_signals_cross_replicas_in_order_once_and_are_not_replayed(
     finally:
         await host_a.aclose()
         await guest_b.aclose()
+
+
+async def test_many_pairs_signal_across_replicas_at_once(replicas: tuple[Server, Server]) -> None:
+    """Eight sessions, each host on A signalling its guest on B, all at once: every signal
+    arrives, in order per pair. Prints the aggregate rate."""
+    a, b = replicas
+    pairs, count = 8, 500
+    clients: list[LobbydClient] = []
+    try:
+        setups = []
+        for _ in range(pairs):
+            (host_a, host), (guest_b, guest) = await player(a.url), await player(b.url)
+            clients += [host_a, guest_b]
+            key = (await host_a.launch(host)).source_of_truth_key
+            await guest_b.join(host, guest)
+            sender = await socket(a, key, host_a.token or "")
+            addressee = await socket(b, key, guest_b.token or "")
+            await take(sender, 1)
+            await take(addressee, 1)
+            setups.append((sender, addressee, guest))
+
+        async def run(sender: ClientConnection, addressee: ClientConnection, to: str) -> None:
+            for n in range(count):
+                await sender.send(json.dumps({"type": "signal", "to": to, "data": {"n": n}}))
+            got = await take(addressee, count, within=120)
+            assert [m["data"]["n"] for m in got] == list(range(count))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(run(*setup) for setup in setups))
+        elapsed = time.perf_counter() - started
+        print(f"\n{pairs} pairs, replica A to replica B: {pairs * count / elapsed:.0f} signals/s")
+        for sender, addressee, _ in setups:
+            await sender.close()
+            await addressee.close()
+    finally:
+        for lobby in clients:
+            await lobby.aclose()

@@ -30,16 +30,28 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def browser_tools() -> str:
-    """The node binary; skipped outside CI (failed under CI) without node, Chromium or the
-    example's npm packages."""
-    node = shutil.which("node")
-    if node is None:
-        unavailable("node (Debian package nodejs)", "not installed")
+    """The node binary, with the example's npm package (playwright-core) installed by `npm ci`
+    when absent; skipped outside CI (failed under CI) without node, npm or Chromium."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        unavailable("node and npm (Debian packages nodejs, npm)", "not installed")
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium at {CHROMIUM} (Debian package chromium)", "not installed")
-    if not (EXAMPLE / "node_modules" / "playwright-core").is_dir():
-        unavailable("playwright-core", "run `npm ci` in examples/webrtc")
     assert node is not None
+    assert npm is not None
+    if not (EXAMPLE / "node_modules" / "playwright-core").is_dir():
+        env = {**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
+        env["npm_config_update_notifier"] = "false"
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=EXAMPLE,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
     return node
 
 

@@ -16,6 +16,11 @@ const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
 
 const server = createServer(async (req, res) => {
   const path = new URL(req.url, "http://x").pathname;
+  if (path === "/favicon.ico") {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   const file = files[path];
   if (file && req.method === "GET") {
     const body = await readFile(join(here, file));

@@ -48,9 +48,10 @@ class Coturn:
 
 
 @contextlib.contextmanager
-def coturn(secret: str = SECRET) -> Iterator[Coturn]:
+def coturn(secret: str = SECRET, *more_secrets: str) -> Iterator[Coturn]:
     """turnserver with `use-auth-secret`, on 127.0.0.1 only, no TLS, relaying to loopback peers
-    (the tests' peers are on this machine); stopped afterwards."""
+    (the tests' peers are on this machine); stopped afterwards. More secrets are accepted too
+    (as while rotating the secret)."""
     program = binary("turnserver")
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="lobbyd-coturn-"))
@@ -68,7 +69,7 @@ def coturn(secret: str = SECRET) -> Iterator[Coturn]:
         f"--min-port={low}",
         f"--max-port={low + 99}",
         "--use-auth-secret",
-        f"--static-auth-secret={secret}",
+        *(f"--static-auth-secret={value}" for value in (secret, *more_secrets)),
         f"--realm={REALM}",
         "--allow-loopback-peers",
         "--fingerprint",

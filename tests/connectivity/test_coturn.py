@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -100,3 +101,14 @@ async def test_coturn_refuses_an_expired_credential(
     )
     assert not result.allocated, result.output
     assert "Cannot complete Allocation" in result.output, result.output
+
+
+def test_while_rotating_coturn_accepts_the_old_and_the_new_secret(peer: int) -> None:
+    """The rotation docs/connectivity.md describes: coturn with both secrets accepts
+    credentials minted with either, and still nothing else."""
+    with coturn("old-secret", "new-secret") as rotating:
+        expiry = int(time.time()) + 600
+        for secret, accepted in (("old-secret", True), ("new-secret", True), ("other", False)):
+            credential = mint(secret, "player-1", expiry)
+            result = allocate(rotating, credential.username, credential.credential, peer, 1)
+            assert result.allocated is accepted, (secret, result.output)

@@ -35,11 +35,12 @@ async function player() {
   return { uuid, token };
 }
 
-// The sync socket: the token as a query parameter (a browser cannot set headers on a socket).
+// The sync socket. A browser cannot set headers on a socket, so the token travels as the
+// subprotocol `bearer.<token>` beside `lobbyd` (never in the URL, which proxies log).
 function openSocket(key, token, onSignal) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${location.host}/sync/${key}/ws?token=${encodeURIComponent(token)}`;
-  const socket = new WebSocket(url);
+  const url = `${scheme}://${location.host}/sync/${encodeURIComponent(key)}/ws`;
+  const socket = new WebSocket(url, ["lobbyd", `bearer.${token}`]);
   const ready = new Promise((resolve, reject) => {
     socket.onmessage = (event) => {
       const message = JSON.parse(event.data);

@@ -6,7 +6,9 @@ After accept the server sends a `snapshot` (or, with `since=V` inside the kept l
 after V and no snapshot), then every change in version order, each exactly as the store encoded
 it. Two tasks share the socket: one forwards changes, one answers the client's messages (in the
 order they arrive, so one client's writes apply in the order it sent them). The first to finish
-ends both; the forwarder decides the close code.
+ends both; the forwarder decides the close code. A member's socket also listens for signals
+from other members (sync.signals) from before its snapshot on, and a third task relays them;
+signals are not changes and leave `version` alone.
 
 Memory per socket is bounded: the store drops a subscription that falls `ws_queue_max` changes
 behind, the server's send buffer is bounded by the transport's flow control, and `lobbyd serve`

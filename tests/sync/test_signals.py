@@ -15,6 +15,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection
 
+from lobbyd.errors import NotFound
 from lobbyd.kit.clock import ManualClock
 from tests.helpers import error, register
 from tests.sync.conftest import (
@@ -249,3 +250,27 @@ async def test_rate_zero_turns_the_limit_off(
             )
             assert response.status_code == 202
     await asyncio.sleep(0)
+
+
+async def test_an_admin_socket_signals_as_admin_and_a_former_member_cannot(
+    client: httpx.AsyncClient, served: Served
+) -> None:
+    session = await new_session(client)
+    guest = await new_guest(client, session)
+    async with (
+        await open_socket(served, session.key, admin_token(served.app)) as admin,
+        await open_socket(served, session.key, session.host.token) as host,
+    ):
+        await receive(admin)
+        await receive(host)
+        await send(admin, {"type": "signal", "id": "a", "to": session.host.uuid, "data": {}})
+        assert (await receive(admin))["type"] == "ack"
+        assert await receive(host) == {"type": "signal", "from": "admin", "data": {}}
+    leave = await client.delete(
+        f"/sessions/{session.session_id}/players/{guest.uuid}", headers=guest.auth
+    )
+    assert leave.status_code == 204
+    signals = served.app.state.signals
+    with pytest.raises(NotFound) as refused:  # the guest's socket, between leaving and closing
+        await signals.send(guest.uuid, session.key, session.host.uuid, {})
+    assert refused.value.code == "no_document"

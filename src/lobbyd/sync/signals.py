@@ -48,11 +48,17 @@ class Signals:
         """The inbox of one of `player`'s sockets on document `key`."""
         return await self.bus.listen(key, player)
 
-    async def send(self, sender: str, key: str, to: str, data: JSON) -> None:
-        """Send from a socket's player (already authorized when the socket opened): 404
-        no_document, 409 session_ended or not_member, 413 too_large."""
+    async def send(
+        self, sender: str, key: str, to: str, data: JSON, *, admin: bool = False
+    ) -> None:
+        """Send from a socket's player (authorized when the socket opened, and still a member
+        now unless an admin): 404 no_document, 409 session_ended or not_member, 413
+        too_large."""
         text = encode(sender, data)
-        await self._deliver(await self.store.get(key), key, to, text)
+        document = await self.store.get(key)
+        if not admin and sender not in document.members:
+            raise codec.no_document()  # it just left: its socket is about to close
+        await self._deliver(document, key, to, text)
 
     async def post(self, principal: Claims, key: str, to: str, data: JSON) -> None:
         """Send over HTTP: the caller must be a member or an admin (else 404 no_document, as

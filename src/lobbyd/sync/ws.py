@@ -412,7 +412,8 @@ class SocketSession:
         if not self._signal_rate.take():
             raise RateLimited(1)
         sender = self.access.principal.subject
-        await self.signals.send(sender, self.access.key, message.to, message.data)
+        admin = not self.access.member
+        await self.signals.send(sender, self.access.key, message.to, message.data, admin=admin)
         return None if message.id is None else messages.ack(message.id, self.version)
 
 

@@ -23,6 +23,8 @@ from tests.connectivity.coturn import Coturn, allocate, coturn, udp_echo_peer
 from tests.helpers import HostAccount, register
 from tests.sessions.conftest import launch
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def turn() -> Iterator[Coturn]:

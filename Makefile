@@ -18,14 +18,16 @@ $(VENV)/.run-installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) -e .
 	@touch $@
 
-$(VENV)/.dev-installed: pyproject.toml constraints.txt | $(BIN)/python
-	@echo "==> installing lobbyd, its dependencies and the test tools into $(VENV) (once; 1-2 minutes)"
-	$(PIP) -e '.[dev]'
+# The tests drive the server with the Python client, its own distribution in clients/python
+# (`make run` does not need it).
+$(VENV)/.dev-installed: pyproject.toml clients/python/pyproject.toml constraints.txt | $(BIN)/python
+	@echo "==> installing lobbyd, its dependencies, the Python client and the test tools into $(VENV) (once; 1-2 minutes)"
+	$(PIP) -e '.[dev]' -e clients/python
 	@touch $@ $(VENV)/.run-installed
 
 $(VENV)/.bench-installed: $(VENV)/.dev-installed
 	@echo "==> installing the benchmark tools into $(VENV)"
-	$(PIP) -e '.[dev,bench]'
+	$(PIP) -e '.[dev,bench]' -e clients/python
 	@touch $@
 
 run: $(VENV)/.run-installed
@@ -33,8 +35,8 @@ run: $(VENV)/.run-installed
 	$(BIN)/lobbyd serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests $(wildcard bench)
-	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/ruff check src tests clients/python $(wildcard bench)
+	$(BIN)/ruff format --check src tests clients/python $(wildcard bench)
 	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.dev-installed

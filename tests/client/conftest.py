@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from lobbyd.client import LobbydClient
+from lobbyd_client import LobbydClient
 from tests.sync.conftest import Served, serve, settings_overrides
 
 __all__ = ["settings_overrides"]

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import pytest
 from fastapi import FastAPI
 
-from lobbyd.client import ApiError, Credentials, Document, Joined, LobbydClient, SessionRef
+from lobbyd_client import ApiError, Credentials, Document, Joined, LobbydClient, SessionRef
 from tests.client.conftest import in_process
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from lobbyd.client import ApiError, LobbydClient, SyncError, SyncRemoved, SyncSocket
+from lobbyd_client import ApiError, LobbydClient, SyncError, SyncRemoved, SyncSocket
 from tests.client.conftest import in_process
 from tests.processes import free_port
 from tests.sync.conftest import Served, serve

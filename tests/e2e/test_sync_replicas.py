@@ -1,5 +1,5 @@
 """Many replicas behave as one: `lobbyd serve` processes sharing one fresh PostgreSQL database and
-Redis (a key prefix of their own), driven by real HTTP and WebSocket clients (lobbyd.client).
+Redis (a key prefix of their own), driven by real HTTP and WebSocket clients (lobbyd_client).
 
 A subscriber on one replica receives, in order and without gaps, the changes written through
 another; when its replica is killed mid-stream it resumes on another with `since=` and gets
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from lobbyd.client import ApiError, LobbydClient, SyncSocket
+from lobbyd_client import ApiError, LobbydClient, SyncSocket
 from tests.backends import delete_keys, postgres_database, redis_prefix, shared_redis
 from tests.processes import Server, lobbyd_serve
 

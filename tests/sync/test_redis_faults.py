@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
-from lobbyd.client import SyncSocket
+from lobbyd_client import SyncSocket
 from tests.conftest import client_for
 from tests.helpers import error, register
 from tests.processes import PrivateRedis, private_redis

@@ -1,40 +1,25 @@
-"""A Python client of lobbyd for game tools and bots: the HTTP API and the sync socket.
+"""Deprecated: the Python client is its own distribution now, `lobbyd-client` (`lobbyd_client`).
 
-It imports nothing from the server (only httpx and websockets), so tools can depend on it alone:
-
-    async with LobbydClient("https://lobby.example.com") as lobby:
-        await lobby.login(HOST_UUID, SECRET)
-        session = await lobby.launch(HOST_UUID)
-        async with lobby.sync_socket(session.source_of_truth_key) as socket:
-            await socket.patch({"round": 1})
-            async for message in socket:
-                print(message["type"], message["version"], socket.document)
-
-See docs/sync.md.
+`lobbyd.client` re-exports it for code written before the move and warns; import
+`lobbyd_client` instead (`pip install lobbyd-client`, or `pip install -e clients/python` from a
+checkout). The server itself never imports the client.
 """
 
-from lobbyd.client.document import Document, merge_patch
-from lobbyd.client.errors import (
-    ApiError,
-    LobbydClientError,
-    SyncDisconnected,
-    SyncError,
-    SyncRemoved,
-)
-from lobbyd.client.http import Credentials, Joined, LobbydClient, SessionRef
-from lobbyd.client.socket import SyncSocket
+from __future__ import annotations
 
-__all__ = [
-    "ApiError",
-    "Credentials",
-    "Document",
-    "Joined",
-    "LobbydClient",
-    "LobbydClientError",
-    "SessionRef",
-    "SyncDisconnected",
-    "SyncError",
-    "SyncRemoved",
-    "SyncSocket",
-    "merge_patch",
-]
+import warnings
+
+try:
+    from lobbyd_client import *  # noqa: F403
+    from lobbyd_client import __all__ as __all__
+except ImportError as missing:  # pragma: no cover - only without the client installed
+    raise ImportError(
+        "lobbyd.client moved to the lobbyd-client distribution: pip install lobbyd-client, "
+        "then import lobbyd_client"
+    ) from missing
+
+warnings.warn(
+    "lobbyd.client is deprecated: import lobbyd_client (the lobbyd-client distribution)",
+    DeprecationWarning,
+    stacklevel=2,
+)

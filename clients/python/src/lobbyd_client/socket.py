@@ -35,8 +35,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.typing import Subprotocol
 
-from lobbyd.client.document import JSON, Document
-from lobbyd.client.errors import (
+from lobbyd_client.document import JSON, Document
+from lobbyd_client.errors import (
     ApiError,
     LobbydClientError,
     SyncDisconnected,

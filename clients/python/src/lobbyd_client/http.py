@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import httpx
 
-from lobbyd.client.document import JSON, Document
-from lobbyd.client.errors import ApiError
-from lobbyd.client.socket import SyncSocket
+from lobbyd_client.document import JSON, Document
+from lobbyd_client.errors import ApiError
+from lobbyd_client.socket import SyncSocket
 
 MERGE_PATCH = "application/merge-patch+json"
 

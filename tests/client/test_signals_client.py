@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from lobbyd.client import SyncError
+from lobbyd_client import IceAnswer, SyncError
 from tests.client.test_sync_socket import account
 from tests.sync.conftest import Served
 
@@ -51,5 +51,6 @@ async def test_ice_with_nothing_configured(served: Served) -> None:
     async with account(served.http_url) as (host, host_id):
         session = await host.launch(host_id)
         answer = await host.ice(session.session_id)
-        assert answer["ice_servers"] == []
-        assert answer["expires_at"].endswith("Z")
+        assert isinstance(answer, IceAnswer)
+        assert answer.ice_servers == []
+        assert answer.expires_at.endswith("Z")

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from lobbyd.client import LobbydClient
+from lobbyd_client import LobbydClient
 from tests.backends import delete_keys, postgres_database, redis_prefix, shared_redis
 from tests.processes import Server, lobbyd_serve
 

@@ -6,8 +6,8 @@ token (set by `login`, `renew`, or given at construction) and sends it with ever
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass
 from json import dumps
 from types import TracebackType
 from typing import Any
@@ -17,46 +17,30 @@ import httpx
 
 from lobbyd_client.document import JSON, Document
 from lobbyd_client.errors import ApiError
+from lobbyd_client.heartbeat import Heartbeat
+from lobbyd_client.models import (
+    Credentials,
+    HeartbeatAnswer,
+    Host,
+    HostPublic,
+    IceAnswer,
+    Invite,
+    Joined,
+    PlatformSession,
+    PlayerSessions,
+    QueryPage,
+    QueryResult,
+    Reservation,
+    Session,
+    SessionPublic,
+    SessionRef,
+    Token,
+    Welcome,
+    session_view,
+)
 from lobbyd_client.socket import SyncSocket
 
 MERGE_PATCH = "application/merge-patch+json"
-
-
-@dataclass(frozen=True, repr=False)
-class Credentials:
-    """A host's uuid and secret (the server shows the secret only once), and the host itself.
-
-    Its repr hides the secret, so logging or printing credentials does not leak it."""
-
-    uuid: str
-    secret: str
-    host: JSON  # the host resource, without the secret
-
-    def __repr__(self) -> str:
-        return f"Credentials(uuid={self.uuid!r}, secret='***', host={self.host!r})"
-
-
-@dataclass(frozen=True)
-class SessionRef:
-    """A launched session; `created` is False when the host already had this active session."""
-
-    session_id: int
-    source_of_truth_key: str
-    created: bool
-
-
-@dataclass(frozen=True)
-class Joined:
-    """A guest's place in a session, and the ticket it hands to the host's game."""
-
-    session_id: int
-    source_of_truth_key: str
-    ticket: str  # a signed join ticket; the host's game verifies it with the server's JWKS
-
-
-def _credentials(body: JSON) -> Credentials:
-    host = {name: value for name, value in body.items() if name != "secret"}
-    return Credentials(body["uuid"], body["secret"], host)
 
 
 def _segment(value: str) -> str:
@@ -76,7 +60,13 @@ class LobbydClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        #: When the token expires (`time.monotonic()`), if the client obtained it (else None).
+        self.token_expires_at: float | None = None
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    def __repr__(self) -> str:
+        token = "None" if self.token is None else "'***'"
+        return f"LobbydClient({self.base_url!r}, token={token})"
 
     async def __aenter__(self) -> LobbydClient:
         return self
@@ -122,60 +112,59 @@ class LobbydClient:
     async def _json(self, method: str, path: str, **options: Any) -> Any:
         return (await self.request(method, path, **options)).json()
 
+    async def _host(self, method: str, path: str, **options: Any) -> Host:
+        return Host.from_json(await self._json(method, path, **options))
+
     # Hosts.
 
     async def register(self) -> Credentials:
         """Register a new host (its secret is in the answer only)."""
-        return _credentials(await self._json("POST", "/hosts"))
+        return Credentials.from_json(await self._json("POST", "/hosts"))
 
-    async def login(self, host: str, secret: str) -> str:
+    async def login(self, host: str, secret: str) -> Token:
         """Log in with the host's secret; the token is kept for later calls."""
         body = await self._json("GET", f"/hosts/{host}/access_token", auth=(host, secret))
-        self.token = str(body["token"])
-        return self.token
+        return self._keep(Token.from_json(body))
 
-    async def renew(self) -> str:
+    async def renew(self) -> Token:
         """Trade the current token for a fresh one (kept for later calls)."""
-        body = await self._json("GET", "/hosts/access_token/renew")
-        self.token = str(body["token"])
-        return self.token
+        return self._keep(Token.from_json(await self._json("GET", "/hosts/access_token/renew")))
 
-    async def get_host(self, host: str) -> JSON:
-        """A host (all of it for its owner; public fields for others)."""
-        result: JSON = await self._json("GET", f"/hosts/{host}")
-        return result
+    def _keep(self, token: Token) -> Token:
+        self.token = token.token
+        self.token_expires_at = time.monotonic() + token.expires_in
+        return token
 
-    async def set_only_friends(self, host: str, only_friends: bool) -> JSON:
+    async def get_host(self, host: str) -> Host | HostPublic:
+        """A host: a `Host` (all of it) for its owner and admins, a `HostPublic` for others."""
+        body = await self._json("GET", f"/hosts/{host}")
+        return Host.from_json(body) if "friends" in body else HostPublic.from_json(body)
+
+    async def set_only_friends(self, host: str, only_friends: bool) -> Host:
         """Let only friends join (or anyone welcome)."""
         body = {"only_friends": only_friends}
-        result: JSON = await self._json("PUT", f"/hosts/{host}/only_friends", json=body)
-        return result
+        return await self._host("PUT", f"/hosts/{host}/only_friends", json=body)
 
-    async def set_allow_nonames(self, host: str, allow_nonames: bool) -> JSON:
+    async def set_allow_nonames(self, host: str, allow_nonames: bool) -> Host:
         """Let guests without an account join (or not)."""
         body = {"allow_nonames": allow_nonames}
-        result: JSON = await self._json("PUT", f"/hosts/{host}/allow_nonames", json=body)
-        return result
+        return await self._host("PUT", f"/hosts/{host}/allow_nonames", json=body)
 
-    async def befriend(self, host: str, friend: str) -> JSON:
+    async def befriend(self, host: str, friend: str) -> Host:
         """Add a friend."""
-        result: JSON = await self._json("POST", f"/hosts/{host}/friends", params={"friend": friend})
-        return result
+        return await self._host("POST", f"/hosts/{host}/friends", params={"friend": friend})
 
-    async def unfriend(self, host: str, friend: str) -> JSON:
+    async def unfriend(self, host: str, friend: str) -> Host:
         """Remove a friend."""
-        result: JSON = await self._json("DELETE", f"/hosts/{host}/friends/{_segment(friend)}")
-        return result
+        return await self._host("DELETE", f"/hosts/{host}/friends/{_segment(friend)}")
 
-    async def ban(self, host: str, guest: str) -> JSON:
+    async def ban(self, host: str, guest: str) -> Host:
         """Ban a guest (it also leaves the host's live session)."""
-        result: JSON = await self._json("POST", f"/hosts/{host}/banlist", params={"banned": guest})
-        return result
+        return await self._host("POST", f"/hosts/{host}/banlist", params={"banned": guest})
 
-    async def unban(self, host: str, guest: str) -> JSON:
+    async def unban(self, host: str, guest: str) -> Host:
         """Lift a ban."""
-        result: JSON = await self._json("DELETE", f"/hosts/{host}/banlist/{_segment(guest)}")
-        return result
+        return await self._host("DELETE", f"/hosts/{host}/banlist/{_segment(guest)}")
 
     async def delete_host(self, host: str) -> None:
         """Delete the account (its session ends)."""
@@ -185,12 +174,13 @@ class LobbydClient:
         """Replace the host's secret, proving the current one (or, with `secret=None`, as an
         admin); every token issued before stops working, so log in again with the new one."""
         auth = None if secret is None else (host, secret)
-        return _credentials(await self._json("POST", f"/hosts/{host}/secret", auth=auth))
+        return Credentials.from_json(await self._json("POST", f"/hosts/{host}/secret", auth=auth))
 
-    async def welcome(self, host: str, guest: str) -> JSON:
-        """The host's welcome check: {welcome, reason}, the rule that decides."""
-        result: JSON = await self._json("GET", f"/hosts/{host}/welcome", params={"guest": guest})
-        return result
+    async def welcome(self, host: str, guest: str) -> Welcome:
+        """The host's welcome check: would `guest` be admitted (`welcome`), and the rule that
+        decides (`reason`)."""
+        body = await self._json("GET", f"/hosts/{host}/welcome", params={"guest": guest})
+        return Welcome.from_json(body)
 
     # Sessions.
 
@@ -200,22 +190,24 @@ class LobbydClient:
         response = await self.request("POST", "/sessions", json={"host": host, **options})
         body = response.json()
         created = response.status_code == 201
-        return SessionRef(body["session_id"], body["source_of_truth_key"], created)
+        return SessionRef(
+            session_id=body["session_id"],
+            source_of_truth_key=body["source_of_truth_key"],
+            created=created,
+        )
 
     async def join(self, host: str, guest: str) -> Joined:
         """Join `guest` to `host`'s session; the answer carries the join ticket."""
         body = await self._json("POST", "/sessions/players", json={"host": host, "guest": guest})
-        return Joined(body["session_id"], body["source_of_truth_key"], body["ticket"])
+        return Joined.from_json(body)
 
-    async def get_session(self, session_id: int) -> JSON:
-        """A session (members see everything)."""
-        result: JSON = await self._json("GET", f"/sessions/{session_id}")
-        return result
+    async def get_session(self, session_id: int) -> Session | SessionPublic:
+        """A session: a `Session` (everything) for members and admins, else a `SessionPublic`."""
+        return session_view(await self._json("GET", f"/sessions/{session_id}"))
 
-    async def update_session(self, session_id: int, **changes: Any) -> JSON:
+    async def update_session(self, session_id: int, **changes: Any) -> Session:
         """The host changes visibility, keywords, labels, connection or turn."""
-        result: JSON = await self._json("PATCH", f"/sessions/{session_id}", json=changes)
-        return result
+        return Session.from_json(await self._json("PATCH", f"/sessions/{session_id}", json=changes))
 
     async def end_session(self, session_id: int) -> None:
         """The host ends its session."""
@@ -225,64 +217,76 @@ class LobbydClient:
         """The guest leaves (called by the guest) or is kicked (called by the host)."""
         await self.request("DELETE", f"/sessions/{session_id}/players/{_segment(guest)}")
 
-    async def ice(self, session_id: int) -> JSON:
-        """`{"ice_servers": [...], "expires_at"}`: STUN and TURN servers (WebRTC
-        RTCIceServer entries, TURN with credentials minted for the caller)."""
-        result: JSON = await self._json("GET", f"/sessions/{session_id}/ice")
-        return result
+    async def ice(self, session_id: int) -> IceAnswer:
+        """STUN and TURN servers for WebRTC (`RTCIceServer` entries, TURN with credentials
+        minted for the caller), and when those credentials expire."""
+        return IceAnswer.from_json(await self._json("GET", f"/sessions/{session_id}/ice"))
 
-    async def heartbeat(self, session_id: int, players: Iterable[str] = ()) -> JSON:
-        """Show life (the host may vouch for guests present in its game)."""
+    async def heartbeat(self, session_id: int, players: Iterable[str] = ()) -> HeartbeatAnswer:
+        """Show life (the host may vouch for guests present in its game); the answer says how
+        many seconds of silence the server allows."""
         body = {"players": list(players)}
-        result: JSON = await self._json("POST", f"/sessions/{session_id}/heartbeat", json=body)
-        return result
+        path = f"/sessions/{session_id}/heartbeat"
+        return HeartbeatAnswer.from_json(await self._json("POST", path, json=body))
+
+    def keep_alive(
+        self,
+        session_id: int,
+        players: Iterable[str] = (),
+        *,
+        interval: float | None = None,
+        renew_margin: float = 60.0,
+    ) -> Heartbeat:
+        """A `Heartbeat` that keeps the session alive from a background task (use as
+        `async with`): a heartbeat every `interval` seconds (default: a third of the timeout
+        the server answers), renewing this client's token when it is within `renew_margin`
+        seconds of expiring."""
+        return Heartbeat(self, session_id, players, interval=interval, renew_margin=renew_margin)
 
     # Directory.
 
-    async def player_sessions(self, player: str) -> JSON:
+    async def player_sessions(self, player: str) -> PlayerSessions:
         """Sessions the player is in, invited to or holds a seat in, grouped by type."""
-        result: JSON = await self._json("GET", f"/players/{_segment(player)}/sessions")
-        return result
+        body = await self._json("GET", f"/players/{_segment(player)}/sessions")
+        return PlayerSessions.from_json(body)
 
-    async def query_sessions(self, **filters: Any) -> JSON:
+    async def query_sessions(self, **filters: Any) -> QueryPage:
         """One page of `GET /sessions` ({results, next_cursor}); filters as in the API:
         keyword, player, type, visibility, reservations, inactive, private, take, cursor."""
         params = {name: value for name, value in filters.items() if value is not None}
-        result: JSON = await self._json("GET", "/sessions", params=_query(params))
-        return result
+        return QueryPage.from_json(await self._json("GET", "/sessions", params=_query(params)))
 
-    async def iter_sessions(self, **filters: Any) -> AsyncIterator[JSON]:
+    async def iter_sessions(self, **filters: Any) -> AsyncIterator[QueryResult]:
         """Every session the query finds, page after page (each page one request)."""
         cursor = filters.pop("cursor", None)
         while True:
             page = await self.query_sessions(**filters, cursor=cursor)
-            for found in page["results"]:
+            for found in page.results:
                 yield found
-            cursor = page["next_cursor"]
+            cursor = page.next_cursor
             if cursor is None:
                 return
 
-    async def invite(self, session_id: int, player: str) -> JSON:
+    async def invite(self, session_id: int, player: str) -> Invite:
         """The host invites a player (again: the existing invite)."""
         body = {"player": player}
-        result: JSON = await self._json("POST", f"/sessions/{session_id}/invites", json=body)
-        return result
+        path = f"/sessions/{session_id}/invites"
+        return Invite.from_json(await self._json("POST", path, json=body))
 
-    async def invites(self, session_id: int) -> list[JSON]:
+    async def invites(self, session_id: int) -> list[Invite]:
         """The session's pending invites (the host)."""
-        result: list[JSON] = await self._json("GET", f"/sessions/{session_id}/invites")
-        return result
+        body = await self._json("GET", f"/sessions/{session_id}/invites")
+        return [Invite.from_json(each) for each in body]
 
     async def remove_invite(self, session_id: int, player: str) -> None:
         """The invited player declines, or the host revokes."""
         await self.request("DELETE", f"/sessions/{session_id}/invites/{_segment(player)}")
 
-    async def reserve(self, session_id: int, player: str) -> JSON:
+    async def reserve(self, session_id: int, player: str) -> Reservation:
         """The host holds a seat for a player (again: extends the reservation)."""
         body = {"player": player}
         path = f"/sessions/{session_id}/reservations"
-        result: JSON = await self._json("POST", path, json=body)
-        return result
+        return Reservation.from_json(await self._json("POST", path, json=body))
 
     async def remove_reservation(self, session_id: int, player: str) -> None:
         """The host cancels a reservation, or its player releases it."""
@@ -295,7 +299,7 @@ class LobbydClient:
         platform_session_id_base64: str,
         platform_session_type: str,
         custom_data: Mapping[str, str] | None = None,
-    ) -> JSON:
+    ) -> PlatformSession:
         """The host links its session to the platform's own session (one per platform)."""
         body = {
             "platform_session_id_base64": platform_session_id_base64,
@@ -303,14 +307,15 @@ class LobbydClient:
             "custom_data": dict(custom_data or {}),
         }
         path = f"/sessions/{session_id}/platform-sessions/{_segment(platform)}"
-        result: JSON = await self._json("PUT", path, json=body)
-        return result
+        return PlatformSession.from_json(await self._json("PUT", path, json=body))
 
-    async def get_platform_session(self, platform: str, platform_session_id_base64: str) -> JSON:
+    async def get_platform_session(
+        self, platform: str, platform_session_id_base64: str
+    ) -> PlatformSession:
         """A platform session and the lobbyd session linked to it."""
         path = f"/platforms/{_segment(platform)}/platform-sessions/"
-        result: JSON = await self._json("GET", path + _segment(platform_session_id_base64))
-        return result
+        body = await self._json("GET", path + _segment(platform_session_id_base64))
+        return PlatformSession.from_json(body)
 
     async def unlink_platform_session(self, session_id: int, platform: str) -> None:
         """The host removes its session's link on a platform."""

@@ -100,6 +100,9 @@ class SyncSocket:
         self._next = 0  # index into `urls` of the next connection attempt
         self._accepted = False  # the current connection sent a message (it was accepted)
 
+    def __repr__(self) -> str:  # never the token
+        return f"SyncSocket({self.url!r}, version={self.version!r}, reconnects={self.reconnects})"
+
     async def __aenter__(self) -> SyncSocket:
         await self.open()
         return self

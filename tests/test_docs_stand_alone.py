@@ -30,6 +30,8 @@ def project_texts() -> list[Path]:
     texts = [REPO / "README.md", REPO / "CHANGELOG.md"]
     texts += sorted((REPO / "docs").rglob("*.md"))
     texts += sorted((REPO / "src" / "lobbyd").rglob("*.py"))
+    texts += [REPO / "clients" / "python" / "README.md"]
+    texts += sorted((REPO / "clients" / "python" / "src").rglob("*.py"))
     return texts
 
 

@@ -16,6 +16,8 @@ from lobbyd_client import (
     HeartbeatAnswer,
     Host,
     HostPublic,
+    IceAnswer,
+    IceServer,
     Invite,
     Joined,
     LobbydClient,
@@ -280,3 +282,19 @@ async def test_a_socket_needs_a_token_first(app: FastAPI) -> None:
     async with in_process(app) as lobby:
         with pytest.raises(ValueError, match="log in"):
             lobby.sync_socket("key")
+
+
+def test_an_ice_servers_repr_hides_the_turn_credential() -> None:
+    turn = IceServer.from_json(
+        {"urls": ["turn:turn.example:3478"], "username": "1800000000:p", "credential": "c2VjcmV0"}
+    )
+    stun = IceServer.from_json({"urls": ["stun:stun.example:3478"]})
+    assert "c2VjcmV0" not in repr(turn)
+    assert "c2VjcmV0" not in repr(IceAnswer(ice_servers=[stun, turn], expires_at="Z"))
+    assert "1800000000:p" in repr(turn)
+    assert turn.to_rtc() == {
+        "urls": ["turn:turn.example:3478"],
+        "username": "1800000000:p",
+        "credential": "c2VjcmV0",
+    }
+    assert stun.to_rtc() == {"urls": ["stun:stun.example:3478"]}

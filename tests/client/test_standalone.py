@@ -94,3 +94,33 @@ def test_the_client_imports_in_a_venv_without_the_server_dependencies(tmp_path: 
     assert found["absent"] == SERVER_ONLY, f"importable in the client's venv: {found}"
     assert not set(found["loaded"]) & set(SERVER_ONLY), found["loaded"]
     assert {"httpx", "websockets", "lobbyd_client"} <= set(found["loaded"])
+
+
+def test_the_old_import_path_still_works_and_warns() -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-W",
+            "always::DeprecationWarning",
+            "-c",
+            "import lobbyd.client as old, lobbyd_client as new\n"
+            "assert old.LobbydClient is new.LobbydClient and old.__all__ == new.__all__\n"
+            "import lobbyd.app",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "lobbyd.client is deprecated: import lobbyd_client" in run.stderr
+
+
+def test_the_server_never_imports_the_client() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys, lobbyd.app, lobbyd.cli; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "lobbyd_client" not in run.stdout
+    assert "lobbyd.client" not in run.stdout

@@ -139,7 +139,7 @@ async def test_uppercase_spelling_of_a_banned_uuid_is_still_banned(
     host, _ = await _open_session(client)
     guest = await register(client)
     await client.post(f"/hosts/{host.uuid}/banlist?banned={guest.uuid}", headers=host.auth)
-    error(await join(client, host, host.uuid, guest.uuid.upper()), 404, "not_welcome")
+    error(await join(client, guest, host.uuid, guest.uuid.upper()), 404, "not_welcome")
 
 
 async def test_a_third_party_cannot_join_someone_else_403(client: httpx.AsyncClient) -> None:

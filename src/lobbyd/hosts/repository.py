@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,9 +75,18 @@ async def secret_generation(conn: Reader, uuid: str) -> int | None:
     return int(value) if value is not None else None
 
 
-async def exists(conn: Connection, uuid: str) -> bool:
+async def exists(conn: Reader, uuid: str) -> bool:
     """True when a host with this uuid is registered."""
     return await conn.fetchval("SELECT 1 FROM hosts WHERE uuid = $1", uuid) is not None
+
+
+async def registered_among(conn: Reader, players: Sequence[str]) -> set[str]:
+    """Which of the players are registered hosts."""
+    if not players:
+        return set()
+    marks = ", ".join(f"${index}" for index in range(1, len(players) + 1))
+    rows = await conn.fetch(f"SELECT uuid FROM hosts WHERE uuid IN ({marks})", *players)
+    return {row["uuid"] for row in rows}
 
 
 Flag = Literal["only_friends", "allow_nonames"]

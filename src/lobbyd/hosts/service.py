@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from lobbyd.auth.scopes import ADMIN_SCOPES, ADMIN_SUBJECT, HOST_SCOPES
@@ -234,6 +234,15 @@ class HostsService:
             banned=bool(row["banned"]),
             registered=bool(row["registered"]),
         )
+
+    async def registered(self, player: str) -> bool:
+        """True when the player id is a registered host's uuid (not a noname)."""
+        return await repo.exists(self.db, player)
+
+    async def nonames(self, conn: Connection, players: Sequence[str]) -> list[str]:
+        """The players that are not registered hosts, in order."""
+        registered = await repo.registered_among(conn, players)
+        return [player for player in players if player not in registered]
 
     async def exists(self, conn: Connection, host: str) -> bool:
         """True when the host is registered."""

@@ -20,6 +20,8 @@ from lobbyd.sessions.timing import Timing
 from lobbyd.store.base import Event
 
 AfterCommit = Callable[[], Awaitable[None]]
+#: Which of some players are nonames (not registered hosts), in the caller's transaction.
+NonameFilter = Callable[[Connection, Sequence[str]], Awaitable[list[str]]]
 
 
 def no_session(message: str = "no active session") -> NotFound:
@@ -30,8 +32,11 @@ def no_session(message: str = "no active session") -> NotFound:
 class Lifecycle:
     """Changes to a session's membership and life, each one transaction plus its events."""
 
-    def __init__(self, db: Database, relay: Relay, timing: Timing, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, relay: Relay, timing: Timing, clock: Clock, nonames: NonameFilter
+    ) -> None:
         self.db = db
+        self.nonames = nonames
         self.relay = relay
         self.timing = timing
         self.clock = clock
@@ -139,13 +144,15 @@ class Lifecycle:
         await self.within(session_id, action)
 
     async def heartbeat(self, principal: Claims, session_id: int, players: Sequence[str]) -> None:
-        """A member shows life; the host may also vouch for guests present in its game."""
+        """A member shows life; the host may also vouch for nonames present in its game (a
+        registered guest shows its own life: the host's word does not keep it active)."""
         caller = principal.subject
 
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
             if caller == session.host or principal.is_admin:
                 await repo.touch_host(conn, session.id, now, now - self.timing.timeout)
-                await repo.touch_members(conn, session.id, [session.host, *players], now)
+                vouched = await self.nonames(conn, players) if players else []
+                await repo.touch_members(conn, session.id, [session.host, *vouched], now)
                 return []
             if players:
                 raise Forbidden("only the host vouches for other players")

@@ -84,8 +84,9 @@ async def launch_session(body: LaunchRequest, principal: Principal, service: Ser
     summary="Join a session as a player",
 )
 async def join(body: JoinRequest, principal: Principal, service: Service) -> Response:
-    """Join `guest` to `host`'s session (caller: the guest, the host, or an admin). The answer
-    carries a signed `ticket` for the host's game to check the guest offline."""
+    """Join `guest` to `host`'s session. The caller is the guest itself, an admin, or the host
+    for a noname (a guest without an account); a host naming a registered guest is 403. The
+    answer carries a signed `ticket` for the host's game to check the guest offline."""
     joined = await service.join(principal, body.host, body.guest)
     return _located(joined, 200)
 
@@ -182,7 +183,8 @@ async def heartbeat(
     body: Annotated[Heartbeat | None, Body()] = None,
 ) -> HeartbeatAnswer:
     """Show life. The host keeps its session alive this way (or with an open sync socket) and
-    may list guests present in its game, which keeps nonames (who cannot call) active."""
+    may list nonames present in its game (they cannot call) to keep them active; registered
+    guests it lists are ignored, since they show their own life."""
     await service.lifecycle.heartbeat(principal, session_id, body.players if body else [])
     return HeartbeatAnswer(timeout=service.timing.timeout)
 

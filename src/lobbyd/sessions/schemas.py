@@ -115,7 +115,12 @@ class JoinRequest(StrictBody):
     """Body of POST /sessions/players."""
 
     host: GuestId = Field(description="the uuid of the host whose session to join")
-    guest: GuestId = Field(description="the joining player: a host uuid or a noname's id")
+    guest: GuestId = Field(
+        description=(
+            "the joining player: a registered host's uuid (joined only by its own token or an "
+            "admin's) or a noname's id (joined by the host)"
+        )
+    )
 
 
 class SessionUpdate(StrictBody):
@@ -133,7 +138,10 @@ class Heartbeat(StrictBody):
 
     players: Annotated[list[GuestId], Field(max_length=MAX_TURN)] = Field(
         default_factory=list,
-        description="host only: guests present in the host's game (nonames cannot call)",
+        description=(
+            "host only: nonames present in the host's game (they cannot call); registered "
+            "guests listed here are ignored: they show their own life"
+        ),
     )
 
 

@@ -85,7 +85,7 @@ class SessionsService:
         self.clock = clock
         self.timing = Timing(settings.session_timeout)
         self.relay = Relay(db, store, settings.sync_grace)
-        self.lifecycle = Lifecycle(db, self.relay, self.timing, clock)
+        self.lifecycle = Lifecycle(db, self.relay, self.timing, clock, hosts.nonames)
         self.ice_servers = IceServers(settings)
 
     async def launch(self, principal: Claims, request: LaunchRequest) -> Launched:
@@ -166,8 +166,7 @@ class SessionsService:
 
     async def join(self, principal: Claims, host: str, guest: str) -> Joined:
         """Admit a guest to the host's session, checking failures in the documented order."""
-        if principal.subject not in (guest, host) and not principal.is_admin:
-            raise Forbidden("only the guest, the host or an admin may join a guest")
+        await self._may_join(principal, host, guest)
         if guest == host:
             raise BadRequest("the guest is the host", "guest_is_host")
         for _ in range(2):
@@ -183,6 +182,18 @@ class SessionsService:
             source_of_truth_key=session.key,
             ticket=self.tickets.issue(guest, session.id, host),
         )
+
+    async def _may_join(self, principal: Claims, host: str, guest: str) -> None:
+        """A registered guest joins by its own token (or an admin's); the host joins only
+        nonames, so no host can pull a player in and lock it out of launching or joining."""
+        if principal.is_admin or principal.subject == guest:
+            return
+        if principal.subject != host:
+            raise Forbidden("only the guest, the host or an admin may join a guest")
+        if await self.hosts.registered(guest):
+            raise Forbidden(
+                "a registered guest joins with its own token; the host joins only nonames"
+            )
 
     async def _join_once(self, host: str, guest: str) -> SessionRecord:
         now = self.clock.now()

@@ -99,21 +99,23 @@ class Lifecycle:
         If the host has timed out, the session is ended instead and 404 no_session is raised
         after that commits: an error answer never undoes a timeout that was due."""
         now = self.clock.now()
-        timed_out: list[Pending] = []
+        silent = False
         async with self.db.transaction() as conn:
             session = (
                 await repo.lock(conn, session_id) if lock else await repo.get(conn, session_id)
             )
             if session is None or session.status != "active":
                 raise no_session()
-            if self.timing.host_silent(session.host_seen_at, now):
-                timed_out = await self.end_in(conn, session, "host_timeout", now)
+            silent = self.timing.host_silent(session.host_seen_at, now)
+            if silent:
+                # Without the row lock a concurrent request may have ended it first: then
+                # there is nothing left to announce, and the answer is the same.
+                pending = await self.end_in(conn, session, "host_timeout", now)
             else:
                 pending = await action(conn, session, now)
-        if timed_out:
-            await self.relay.publish(timed_out)
-            raise no_session("the session ended: its host timed out")
         await self.relay.publish(pending)
+        if silent:
+            raise no_session("the session ended: its host timed out")
 
     async def end(self, principal: Claims, session_id: int) -> None:
         """The host (or an admin) ends the session."""

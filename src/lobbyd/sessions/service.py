@@ -197,19 +197,18 @@ class SessionsService:
 
     async def _join_once(self, host: str, guest: str) -> SessionRecord:
         now = self.clock.now()
-        timed_out: list[Pending] = []
         async with self.db.transaction() as conn:
             session = await repo.lock_of_host(conn, host)
             if session is None:
                 raise no_session()
-            if self.timing.host_silent(session.host_seen_at, now):
-                timed_out = await self.lifecycle.end_in(conn, session, "host_timeout", now)
+            silent = self.timing.host_silent(session.host_seen_at, now)
+            if silent:
+                pending = await self.lifecycle.end_in(conn, session, "host_timeout", now)
             else:
                 pending = await self._admit(conn, session, guest, now)
-        if timed_out:
-            await self.relay.publish(timed_out)
-            raise no_session("the session ended: its host timed out")
         await self.relay.publish(pending)
+        if silent:
+            raise no_session("the session ended: its host timed out")
         return session
 
     async def _admit(

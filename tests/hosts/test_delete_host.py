@@ -98,12 +98,12 @@ async def test_admin_may_delete_a_host(
     error(response, 404, "not_found_this")
 
 
-async def test_deleting_an_already_deleted_host_is_404_not_found_this(
+async def test_deleting_again_with_the_deleted_host_s_token_is_401(
     client: httpx.AsyncClient, host: HostAccount
 ) -> None:
     await client.delete(f"/hosts/{host.uuid}", headers=host.auth)
     response = await client.delete(f"/hosts/{host.uuid}", headers=host.auth)
-    error(response, 404, "not_found_this")
+    error(response, 401, "unauthorized")
 
 
 async def test_admin_deleting_an_unknown_host_is_404_not_found_other(

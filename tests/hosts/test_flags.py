@@ -126,14 +126,14 @@ async def test_without_a_token_is_401(
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-async def test_own_deleted_host_is_404_not_found_this(
+async def test_own_deleted_host_s_token_is_401(
     client: httpx.AsyncClient, host: HostAccount, flag: str
 ) -> None:
     await delete(client, host)
     response = await client.put(
         f"/hosts/{host.uuid}/{flag}", json={flag: not DEFAULTS[flag]}, headers=host.auth
     )
-    error(response, 404, "not_found_this")
+    error(response, 401, "unauthorized")
 
 
 async def test_admin_may_set_any_hosts_flag(

@@ -76,13 +76,12 @@ async def test_unknown_host_is_404_not_found_other(
     assert body["message"] == "the host or list entry this request names does not exist"
 
 
-async def test_own_deleted_host_is_404_not_found_this(
+async def test_own_deleted_host_s_token_is_401(
     client: httpx.AsyncClient, host: HostAccount
 ) -> None:
     await delete(client, host)
     response = await client.get(f"/hosts/{host.uuid}", headers=host.auth)
-    body = error(response, 404, "not_found_this")
-    assert body["message"] == "this host does not exist (never registered, or deleted)"
+    error(response, 401, "unauthorized")
 
 
 async def test_host_that_is_not_a_uuid_is_422(client: httpx.AsyncClient, host: HostAccount) -> None:

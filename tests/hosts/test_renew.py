@@ -89,13 +89,13 @@ async def test_an_expired_token_cannot_be_renewed(
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-async def test_renew_for_a_deleted_host_is_404_not_found_this(
+async def test_renew_with_a_deleted_host_s_token_is_401(
     client: httpx.AsyncClient, host: HostAccount
 ) -> None:
     await delete(client, host)
     response = await client.get(RENEW, headers=host.auth)
-    body = error(response, 404, "not_found_this")
-    assert body["message"] == "this host does not exist (never registered, or deleted)"
+    error(response, 401, "unauthorized")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 async def test_admin_token_renews_as_an_admin_token(

@@ -65,11 +65,11 @@ async def test_launch_without_a_token_is_401(client: httpx.AsyncClient) -> None:
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-async def test_launch_by_a_deleted_host_is_404_not_found_this(client: httpx.AsyncClient) -> None:
+async def test_launch_with_a_deleted_host_s_token_is_401(client: httpx.AsyncClient) -> None:
     host = await register(client)
     assert (await client.delete(f"/hosts/{host.uuid}", headers=host.auth)).status_code == 204
     response = await client.post("/sessions", json={"host": host.uuid}, headers=host.auth)
-    error(response, 404, "not_found_this")
+    error(response, 401, "unauthorized")
 
 
 async def test_admin_launch_for_an_unknown_host_is_404_not_found_other(

@@ -22,11 +22,12 @@ CACHE_MAX = 100_000
 
 
 class Authenticator:
-    """Verifies bearer tokens, and refuses those issued before the host's last secret rotation.
+    """Verifies bearer tokens, and refuses those issued before the host's last secret rotation
+    and those of a deleted host.
 
     A host's current secret generation is remembered for `cache_ttl` seconds, so a busy host's
-    requests do not each cost a database read; the replica that rotates a secret forgets it at
-    once (`forget`), other replicas within `cache_ttl`."""
+    requests do not each cost a database read; the replica that rotates a secret or deletes the
+    host forgets it at once (`forget`), other replicas within `cache_ttl`."""
 
     def __init__(
         self,
@@ -58,12 +59,14 @@ class Authenticator:
             raise Unauthorized("token expired")
         if claims.generation is not None and self.generation is not None:
             current = await self._current(claims.subject)
-            if current is not None and current != claims.generation:
+            if current is None:
+                raise Unauthorized("token revoked: its host was deleted")
+            if current != claims.generation:
                 raise Unauthorized("token revoked; log in again")
         return claims
 
     def forget(self, subject: str) -> None:
-        """Drop what is remembered of a host (its secret was just rotated)."""
+        """Drop what is remembered of a host (its secret was just rotated, or it was deleted)."""
         self._known.pop(subject, None)
 
     async def _current(self, subject: str) -> int | None:

@@ -45,7 +45,7 @@ class HostsService:
         self.clock = clock
         self.ban_hooks: list[BanHook] = []
         self.delete_hooks: list[DeleteHook] = []
-        #: Called with the host's uuid once a secret rotation has committed.
+        #: Called with the host's uuid once a secret rotation or the deletion has committed.
         self.rotated_hooks: list[Callable[[str], None]] = []
 
     async def register(self) -> Registered:
@@ -175,6 +175,8 @@ class HostsService:
                 if action is not None:
                     after.append(action)
             await repo.delete(conn, host)
+        for forget in self.rotated_hooks:  # its tokens stop working here at once
+            forget(host)
         for action in after:
             await action()
 

@@ -25,6 +25,12 @@ class Claims:
     token_id: str
 
     @property
+    def player(self) -> str | None:
+        """The host a host's token acts as; None for a service token (`lobbyd token`), which
+        is no player: it never joins, heartbeats or writes as one, whatever its subject."""
+        return self.subject if self.generation is not None else None
+
+    @property
     def is_admin(self) -> bool:
         """True for tokens minted by `lobbyd token --admin`."""
         return ALL in self.scopes

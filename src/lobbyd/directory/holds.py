@@ -35,7 +35,7 @@ class Outcome(Generic[T]):
 
 def is_host_or_admin(principal: Claims, session: SessionRecord) -> bool:
     """True when the caller is the session's host or an admin."""
-    return principal.subject == session.host or principal.is_admin
+    return principal.player == session.host or principal.is_admin
 
 
 class Holds:
@@ -98,7 +98,7 @@ class Holds:
         """The invitee declines, or the host (or an admin) revokes, a pending invite."""
 
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
-            if principal.subject != player and not is_host_or_admin(principal, session):
+            if principal.player != player and not is_host_or_admin(principal, session):
                 raise Forbidden("only the invited player or the host may do this")
             if not await repo.delete_invite(conn, session.id, player):
                 raise NotFound("no pending invite for this player", "no_invite")
@@ -145,7 +145,7 @@ class Holds:
         """The host (or an admin) cancels a reservation, or its player releases it."""
 
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
-            if principal.subject != player and not is_host_or_admin(principal, session):
+            if principal.player != player and not is_host_or_admin(principal, session):
                 raise Forbidden("only the reserved player or the host may do this")
             if not await repo.release(conn, session.id, player, now):
                 raise NotFound("no live reservation for this player", "no_reservation")

@@ -80,7 +80,7 @@ class Platforms:
             self.db,
             platform.value,
             id_digest(platform_session_id_base64),
-            principal.subject,
+            principal.player,
             now - self.timing.timeout,
             self.timing.gone_cutoff(now),
         )

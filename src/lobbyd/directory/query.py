@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from lobbyd.auth.scopes import ADMIN_SUBJECT
 from lobbyd.auth.tokens import Claims
 from lobbyd.directory.repository import Found, Search
 from lobbyd.directory.schemas import QueryResult, SessionQuery
@@ -33,8 +32,8 @@ Status = Literal["active", "inactive", "reserved"]
 
 
 def is_self(principal: Claims, player: str) -> bool:
-    """True when the caller is that player (service tokens, subject "admin", are no player)."""
-    return principal.subject == player and principal.subject != ADMIN_SUBJECT
+    """True when the caller is that player (a service token is no player)."""
+    return principal.player == player
 
 
 def cursor_scope(query: SessionQuery) -> tuple[object, ...]:
@@ -90,16 +89,16 @@ def resolve(
             base,
             source="keyword",
             privacy="member" if own_only else base.privacy,
-            viewer=principal.subject,
+            viewer=principal.player,
         )
     if principal.is_admin:
         return base
-    if principal.subject == ADMIN_SUBJECT:
+    if principal.player is None:
         return None  # a service token is tied to no session
     return replace(
         base,
         source="player",
-        player=principal.subject,
+        player=principal.player,
         player_seen_after=base.gone_before,
         reservations=query.reservations,
     )

@@ -112,7 +112,7 @@ async def resolve(
     conn: Reader,
     platform: str,
     digest: str,
-    viewer: str,
+    viewer: str | None,
     alive_after: float,
     gone_before: float,
 ) -> Resolved | None:

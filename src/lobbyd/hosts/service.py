@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from lobbyd.auth.scopes import ADMIN_SCOPES, ADMIN_SUBJECT, HOST_SCOPES
+from lobbyd.auth.scopes import ADMIN_SUBJECT, HOST_SCOPES
 from lobbyd.auth.tokens import Claims, Tokens
 from lobbyd.config import Settings
 from lobbyd.db import Connection, Database, IntegrityError
@@ -66,10 +66,10 @@ class HostsService:
 
     async def renew(self, principal: Claims) -> Token:
         """A fresh token for the caller."""
-        if principal.is_admin and principal.subject == ADMIN_SUBJECT:
-            token = self.tokens.issue(ADMIN_SUBJECT, principal.scopes or ADMIN_SCOPES)
+        if principal.player is None:  # a service token: the same scopes, never more
+            token = self.tokens.issue(ADMIN_SUBJECT, principal.scopes)
             return Token(token=token, expires_in=self.tokens.ttl)
-        record = await repo.get(self.db, principal.subject)
+        record = await repo.get(self.db, principal.player)
         if record is None:
             raise not_found_this()
         return self._token(record)
@@ -84,7 +84,7 @@ class HostsService:
         owner = self._owns(principal, host)
         found = await (repo.view(self.db, host) if owner else repo.get(self.db, host))
         if found is None:
-            raise not_found_this() if principal.subject == host else not_found_other()
+            raise not_found_this() if principal.player == host else not_found_other()
         if isinstance(found, HostRecord):
             public = HostPublic(
                 uuid=found.uuid, only_friends=found.only_friends, allow_nonames=found.allow_nonames
@@ -169,7 +169,7 @@ class HostsService:
         after: list[AfterCommit] = []
         async with self.db.transaction() as conn:
             if await repo.lock_for_delete(conn, host) is None:
-                raise not_found_this() if principal.subject == host else not_found_other()
+                raise not_found_this() if principal.player == host else not_found_other()
             for hook in self.delete_hooks:
                 action = await hook(conn, host)
                 if action is not None:
@@ -260,7 +260,7 @@ class HostsService:
     async def _lock(self, conn: Connection, principal: Claims, host: str) -> HostRecord:
         record = await repo.lock(conn, host)
         if record is None:
-            raise not_found_this() if principal.subject == host else not_found_other()
+            raise not_found_this() if principal.player == host else not_found_other()
         return record
 
     async def _reload(self, conn: Connection, record: HostRecord) -> Host:
@@ -274,7 +274,7 @@ class HostsService:
 
     @staticmethod
     def _owns(principal: Claims, host: str) -> bool:
-        return principal.subject == host or principal.is_admin
+        return principal.player == host or principal.is_admin
 
     def _require_owner(self, principal: Claims, host: str) -> None:
         if not self._owns(principal, host):

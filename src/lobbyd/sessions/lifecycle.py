@@ -121,7 +121,7 @@ class Lifecycle:
         """The host (or an admin) ends the session."""
 
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
-            if principal.subject != session.host and not principal.is_admin:
+            if principal.player != session.host and not principal.is_admin:
                 raise Forbidden("only the host ends its session")
             return await self.end_in(conn, session, "ended_by_host", now)
 
@@ -129,10 +129,10 @@ class Lifecycle:
 
     async def remove(self, principal: Claims, session_id: int, guest: str) -> None:
         """The guest leaves, or the host (or an admin) kicks it."""
-        leaving = principal.subject == guest
+        leaving = principal.player == guest
 
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
-            if not (leaving or principal.subject == session.host or principal.is_admin):
+            if not (leaving or principal.player == session.host or principal.is_admin):
                 raise Forbidden("only the guest itself or the host may do this")
             if guest == session.host:
                 raise BadRequest(
@@ -148,7 +148,7 @@ class Lifecycle:
     async def heartbeat(self, principal: Claims, session_id: int, players: Sequence[str]) -> None:
         """A member shows life; the host may also vouch for nonames present in its game (a
         registered guest shows its own life: the host's word does not keep it active)."""
-        caller = principal.subject
+        caller = principal.player
 
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
             if caller == session.host or principal.is_admin:
@@ -158,6 +158,8 @@ class Lifecycle:
                 return []
             if players:
                 raise Forbidden("only the host vouches for other players")
+            if caller is None:
+                raise Forbidden("a service token is no member of any session")
             mine = await repo.membership(conn, caller)
             if mine is None or mine.session_id != session.id:
                 raise Forbidden("not a member of this session")

@@ -91,7 +91,7 @@ class SessionsService:
     async def launch(self, principal: Claims, request: LaunchRequest) -> Launched:
         """Create the host's session, or answer its existing one (launch is idempotent)."""
         host = request.host
-        if principal.subject != host and not principal.is_admin:
+        if principal.player != host and not principal.is_admin:
             raise Forbidden("a host launches only its own session")
         if request.capacity > self.settings.max_capacity:
             raise BadRequest(
@@ -118,7 +118,7 @@ class SessionsService:
         session: SessionRecord | None = None
         async with self.db.transaction() as conn:
             if not await self.hosts.exists(conn, host):
-                raise not_found_this() if principal.subject == host else not_found_other()
+                raise not_found_this() if principal.player == host else not_found_other()
             existing = await repo.active_of_host(conn, host)
             if existing is not None and self.timing.host_silent(existing.host_seen_at, now):
                 locked = await repo.lock(conn, existing.id)
@@ -186,9 +186,9 @@ class SessionsService:
     async def _may_join(self, principal: Claims, host: str, guest: str) -> None:
         """A registered guest joins by its own token (or an admin's); the host joins only
         nonames, so no host can pull a player in and lock it out of launching or joining."""
-        if principal.is_admin or principal.subject == guest:
+        if principal.is_admin or principal.player == guest:
             return
-        if principal.subject != host:
+        if principal.player != host:
             raise Forbidden("only the guest, the host or an admin may join a guest")
         if await self.hosts.registered(guest):
             raise Forbidden(
@@ -298,12 +298,12 @@ class SessionsService:
 
     async def welcome(self, principal: Claims, host: str, guest: str) -> Welcome:
         """Would `guest` be admitted to `host`'s session, and which rule decides (owner only)."""
-        if principal.subject != host and not principal.is_admin:
+        if principal.player != host and not principal.is_admin:
             raise Forbidden("this belongs to another host")
         now = self.clock.now()
         async with self.db.reading() as conn:
             if not await self.hosts.exists(conn, host):
-                raise not_found_this() if principal.subject == host else not_found_other()
+                raise not_found_this() if principal.player == host else not_found_other()
             session = await repo.active_of_host(conn, host)
             held = await repo.holds(conn, session.id, guest, now) if session else (False, False)
             verdict = await self._verdict(conn, host, guest, *held)
@@ -326,7 +326,7 @@ class SessionsService:
             if stale:
                 await self.lifecycle.expire(session_id)
             raise NotFound("the session has ended", "session_ended")
-        full = principal.is_admin or any(m.player == principal.subject for m in members)
+        full = principal.is_admin or any(m.player == principal.player for m in members)
         if not full and session.visibility == "private":
             raise no_session()
         view = session_view(session, members, reserved, self.timing, now, full=full)
@@ -359,7 +359,7 @@ class SessionsService:
                 fields[name] = empty
 
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
-            if principal.subject != session.host and not principal.is_admin:
+            if principal.player != session.host and not principal.is_admin:
                 raise Forbidden("only the host changes its session")
             if fields.get("turn"):
                 players = {m.player for m in await repo.members(conn, session.id)}

@@ -103,10 +103,10 @@ class SyncService:
     async def get(self, principal: Claims, key: str) -> Document:
         """The document, for its members and admins."""
         document = await self._document(key)
-        if principal.is_admin or principal.subject in document.members:
+        if principal.is_admin or principal.player in document.members:
             return document
         owner = await self._owner(key)
-        if owner is None or owner.host != principal.subject:
+        if owner is None or owner.host != principal.player:
             raise codec.no_document()
         return document
 
@@ -150,7 +150,7 @@ class SyncService:
     ) -> Change:
         """A member replaces its own sub-document (an admin, anyone's)."""
         player = canonical_uuid(player) or player
-        if player != principal.subject and not principal.is_admin:
+        if player != principal.player and not principal.is_admin:
             raise await self._disclosed(
                 principal, key, Forbidden("a member writes only its own document")
             )
@@ -197,7 +197,7 @@ class SyncService:
         owner = await self._owner(key)
         if owner is None:
             raise codec.no_document()
-        if owner.host != principal.subject:
+        if owner.host != principal.player:
             raise await self._disclosed(principal, key, Forbidden("only the host writes the state"))
 
     async def _disclosed(self, principal: Claims, key: str, error: LobbydError) -> LobbydError:
@@ -208,10 +208,10 @@ class SyncService:
             document = await self.store.get(key)
         except NotFound:
             return codec.no_document()
-        if principal.subject in document.members:
+        if principal.player in document.members:
             return error
         owner = await self._owner(key)
-        if owner is not None and owner.host == principal.subject:
+        if owner is not None and owner.host == principal.player:
             return error
         return codec.no_document()
 

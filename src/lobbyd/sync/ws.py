@@ -27,7 +27,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from lobbyd.auth.principal import Authenticator
-from lobbyd.errors import LobbydError, NotFound, RateLimited, Unauthorized, Unavailable
+from lobbyd.errors import Forbidden, LobbydError, NotFound, RateLimited, Unauthorized, Unavailable
 from lobbyd.kit.ids import MAX_ID
 from lobbyd.store.base import Change, Document, Subscription, SubscriptionLagged
 from lobbyd.store.signals import Inbox
@@ -397,10 +397,12 @@ class SocketSession:
 
     async def _member(self, message: Member) -> str:
         access = self.access
+        if access.principal.player is None:
+            raise Forbidden("a service token has no member document")
         change = await self.service.put_member(
             access.principal,
             access.key,
-            access.principal.subject,
+            access.principal.player,
             message.document,
             _condition(message.if_version),
         )

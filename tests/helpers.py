@@ -47,7 +47,9 @@ def error(response: httpx.Response, status: int, code: str | None = None) -> dic
     """Assert an error response of the contract's shape; returns its body."""
     assert response.status_code == status, (response.status_code, response.text)
     body: dict[str, str] = response.json()
-    assert set(body) == {"message", "code"}, body
+    # `reason` comes only with a 404 session_ended (why it ended).
+    extra = {"reason"} if (status, body.get("code")) == (404, "session_ended") else set()
+    assert set(body) == {"message", "code"} | extra, body
     if code is not None:
         assert body["code"] == code, body
     return body

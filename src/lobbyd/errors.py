@@ -17,12 +17,15 @@ class LobbydError(Exception):
         code: str | None = None,
         *,
         headers: dict[str, str] | None = None,
+        extra: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         self.headers = headers or {}
+        #: Further fields of the body (ErrorBody declares each), e.g. `reason`.
+        self.extra = extra or {}
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         """A subclass's own code must be registered (checked on import, so at every start)."""

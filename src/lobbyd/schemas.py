@@ -74,6 +74,13 @@ class ErrorBody(BaseModel):
         description="A stable snake_case word for programs; one of:\n\n" + _code_list(),
         json_schema_extra=_code_enum,
     )
+    reason: str | None = Field(
+        None,
+        description=(
+            "only with code session_ended (told to the session's host and admins): why it "
+            "ended: host_timeout, ended_by_host or host_deleted"
+        ),
+    )
 
 
 class StrictBody(BaseModel):

@@ -157,7 +157,8 @@ async def test_invite_to_an_unknown_session_is_404(client: httpx.AsyncClient) ->
 async def test_invite_to_an_ended_session_is_404(client: httpx.AsyncClient) -> None:
     session = await hosted(client)
     await client.delete(f"/sessions/{session.session_id}", headers=session.auth)
-    error(await invite(client, session.auth, session.session_id, "bob"), 404, "no_session")
+    answer = await invite(client, session.auth, session.session_id, "bob")
+    assert error(answer, 404, "session_ended")["reason"] == "ended_by_host"
 
 
 async def test_invite_to_a_session_whose_host_timed_out_is_404(
@@ -165,7 +166,8 @@ async def test_invite_to_a_session_whose_host_timed_out_is_404(
 ) -> None:
     session = await hosted(client)
     clock.advance(TIMEOUT + 1)
-    error(await invite(client, session.auth, session.session_id, "bob"), 404, "no_session")
+    answer = await invite(client, session.auth, session.session_id, "bob")
+    assert error(answer, 404, "session_ended")["reason"] == "host_timeout"
 
 
 async def test_invite_body_is_validated(client: httpx.AsyncClient) -> None:

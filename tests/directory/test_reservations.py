@@ -232,4 +232,5 @@ async def test_reservation_in_a_session_whose_host_timed_out_is_404(
 ) -> None:
     session = await hosted(client)
     clock.advance(TIMEOUT + 1)
-    error(await reserve(client, session.auth, session.session_id, "bob"), 404, "no_session")
+    answer = await reserve(client, session.auth, session.session_id, "bob")
+    assert error(answer, 404, "session_ended")["reason"] == "host_timeout"

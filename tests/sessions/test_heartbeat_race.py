@@ -1,4 +1,4 @@
-"""Concurrent heartbeats as the host times out: every answer is 404 no_session, none a 500."""
+"""Concurrent heartbeats and joins as the host times out: every answer is a 404, none a 500."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ async def test_concurrent_heartbeats_of_a_timed_out_host_are_all_404(
             *(client.post(f"/sessions/{sid}/heartbeat", headers=host.auth) for _ in range(RACERS))
         )
         for answer in answers:
-            error(answer, 404, "no_session")
+            body = error(answer, 404, "session_ended")
+            assert body["reason"] == "host_timeout"
 
 
 async def test_concurrent_joins_into_a_timed_out_session_are_all_404(

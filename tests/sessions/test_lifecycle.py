@@ -223,7 +223,8 @@ async def test_heartbeat_after_the_timeout_does_not_revive_the_session(
 ) -> None:
     host, sid = await _session(client)
     clock.advance(TIMEOUT + 1)
-    error(await client.post(f"/sessions/{sid}/heartbeat", headers=host.auth), 404, "no_session")
+    answer = await client.post(f"/sessions/{sid}/heartbeat", headers=host.auth)
+    assert error(answer, 404, "session_ended")["reason"] == "host_timeout"
     assert (await launch(client, host))["session_id"] != sid
 
 

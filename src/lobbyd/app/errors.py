@@ -44,7 +44,8 @@ def _body(message: str, code: str) -> dict[str, str]:
 async def lobbyd_error(request: Request, exc: Exception) -> JSONResponse:
     """A domain error: its own status, code and headers."""
     assert isinstance(exc, LobbydError)
-    return JSONResponse(_body(exc.message, exc.code), exc.status, headers=exc.headers)
+    body = {**_body(exc.message, exc.code), **exc.extra}
+    return JSONResponse(body, exc.status, headers=exc.headers)
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -77,7 +77,7 @@ class Holds:
                 outcome.created = True
             return []
 
-        await self.lifecycle.within(session_id, action)
+        await self.lifecycle.within(session_id, action, caller=principal)
         assert outcome.value is not None
         return _invite_view(outcome.value), outcome.created
 
@@ -91,7 +91,7 @@ class Holds:
             found.extend(await repo.invites(conn, session.id))
             return []
 
-        await self.lifecycle.within(session_id, action, lock=False)
+        await self.lifecycle.within(session_id, action, caller=principal, lock=False)
         return [_invite_view(record) for record in found]
 
     async def uninvite(self, principal: Claims, session_id: int, player: str) -> None:
@@ -104,7 +104,7 @@ class Holds:
                 raise NotFound("no pending invite for this player", "no_invite")
             return []
 
-        await self.lifecycle.within(session_id, action)
+        await self.lifecycle.within(session_id, action, caller=principal)
 
     async def reserve(
         self, principal: Claims, session_id: int, player: str
@@ -122,7 +122,7 @@ class Holds:
             outcome.value, freed = await self._take_seat(conn, session, player, now)
             return freed
 
-        await self.lifecycle.within(session_id, action)
+        await self.lifecycle.within(session_id, action, caller=principal)
         assert outcome.value is not None
         return _reservation_view(outcome.value), outcome.created
 
@@ -151,7 +151,7 @@ class Holds:
                 raise NotFound("no live reservation for this player", "no_reservation")
             return []
 
-        await self.lifecycle.within(session_id, action)
+        await self.lifecycle.within(session_id, action, caller=principal)
 
 
 def _invite_view(record: repo.InviteRecord) -> Invite:

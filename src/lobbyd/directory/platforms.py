@@ -59,7 +59,7 @@ class Platforms:
             outcome.append(linked)
             return []
 
-        await self.lifecycle.within(session_id, action)
+        await self.lifecycle.within(session_id, action, caller=principal)
         view = PlatformSession(
             platform=platform,
             platform_session_type=values.platform_session_type,
@@ -109,4 +109,4 @@ class Platforms:
                 raise NotFound("the session has no link on this platform", "no_platform_session")
             return []
 
-        await self.lifecycle.within(session_id, action)
+        await self.lifecycle.within(session_id, action, caller=principal)

@@ -281,8 +281,11 @@ class HostsService:
             raise Forbidden("this belongs to another host")
 
     def _etag(self, principal: Claims, record: HostRecord) -> str:
-        view = "owner" if self._owns(principal, record.uuid) else "public"
-        return etag_of("host", record.uuid, record.version, view)
+        if self._owns(principal, record.uuid):
+            return etag_of("host", record.uuid, record.version, "owner")
+        # Only what the public view shows: the owner's lists are none of a stranger's business,
+        # and a tag that changed with them would tell that they did.
+        return etag_of("host", record.uuid, record.only_friends, record.allow_nonames, "public")
 
     @staticmethod
     def _view(record: HostRecord, friends: list[str], banlist: list[str]) -> Host:

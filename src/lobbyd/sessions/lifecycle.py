@@ -8,6 +8,7 @@ sweep only makes the same changes sooner and relays events a failure left behind
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from lobbyd.auth.tokens import Claims
 from lobbyd.db import Connection, Database
@@ -27,6 +28,22 @@ NonameFilter = Callable[[Connection, Sequence[str]], Awaitable[list[str]]]
 def no_session(message: str = "no active session") -> NotFound:
     """404 no_session."""
     return NotFound(message, "no_session")
+
+
+def session_ended(reason: str | None) -> NotFound:
+    """404 session_ended with the reason (for the session's host and admins only)."""
+    why = reason or "ended"
+    return NotFound(f"the session has ended ({why})", "session_ended", extra={"reason": why})
+
+
+def gone(principal: Claims | None, session: SessionRecord | None) -> NotFound:
+    """What a session that is not active answers: its host and admins learn that it ended and
+    why; anyone else learns nothing, as if it never was."""
+    if session is None or principal is None or session.status == "active":
+        return no_session()
+    if principal.is_admin or principal.player == session.host:
+        return session_ended(session.end_reason)
+    return no_session()
 
 
 class Lifecycle:
@@ -92,12 +109,15 @@ class Lifecycle:
         session_id: int,
         action: Callable[[Connection, SessionRecord, float], Awaitable[list[Pending]]],
         *,
+        caller: Claims | None = None,
         lock: bool = True,
     ) -> None:
         """Run `action` on an active session in one transaction, then publish its events.
 
-        If the host has timed out, the session is ended instead and 404 no_session is raised
-        after that commits: an error answer never undoes a timeout that was due."""
+        If the host has timed out, the session is ended instead and 404 is raised after that
+        commits: an error answer never undoes a timeout that was due. What `caller` is told of
+        a session it may not see (ended, or private and it no member) never differs from an
+        unknown id's 404 no_session."""
         now = self.clock.now()
         silent = False
         async with self.db.transaction() as conn:
@@ -105,17 +125,33 @@ class Lifecycle:
                 await repo.lock(conn, session_id) if lock else await repo.get(conn, session_id)
             )
             if session is None or session.status != "active":
-                raise no_session()
+                raise gone(caller, session or await repo.get(conn, session_id))
             silent = self.timing.host_silent(session.host_seen_at, now)
             if silent:
                 # Without the row lock a concurrent request may have ended it first: then
                 # there is nothing left to announce, and the answer is the same.
                 pending = await self.end_in(conn, session, "host_timeout", now)
             else:
-                pending = await action(conn, session, now)
+                try:
+                    pending = await action(conn, session, now)
+                except Forbidden:
+                    if caller is not None and not await self._sees(conn, caller, session):
+                        raise no_session() from None
+                    raise
         await self.relay.publish(pending)
         if silent:
-            raise no_session("the session ended: its host timed out")
+            raise gone(caller, replace(session, status="ended", end_reason="host_timeout"))
+
+    @staticmethod
+    async def _sees(conn: Connection, caller: Claims, session: SessionRecord) -> bool:
+        """Whether the caller may know the session exists: it is open, or the caller is an
+        admin or a member of it."""
+        if session.visibility != "private" or caller.is_admin:
+            return True
+        if caller.player is None:
+            return False
+        mine = await repo.membership(conn, caller.player)
+        return mine is not None and mine.session_id == session.id
 
     async def end(self, principal: Claims, session_id: int) -> None:
         """The host (or an admin) ends the session."""
@@ -125,7 +161,7 @@ class Lifecycle:
                 raise Forbidden("only the host ends its session")
             return await self.end_in(conn, session, "ended_by_host", now)
 
-        await self.within(session_id, action)
+        await self.within(session_id, action, caller=principal)
 
     async def remove(self, principal: Claims, session_id: int, guest: str) -> None:
         """The guest leaves, or the host (or an admin) kicks it."""
@@ -143,7 +179,7 @@ class Lifecycle:
             kind = "member_left" if leaving else "member_kicked"
             return [await self._event(conn, session, kind, now, player=guest)]
 
-        await self.within(session_id, action)
+        await self.within(session_id, action, caller=principal)
 
     async def heartbeat(self, principal: Claims, session_id: int, players: Sequence[str]) -> None:
         """A member shows life; the host may also vouch for nonames present in its game (a
@@ -166,7 +202,7 @@ class Lifecycle:
             await repo.touch_members(conn, session.id, [caller], now)
             return []
 
-        await self.within(session_id, action, lock=False)
+        await self.within(session_id, action, caller=principal, lock=False)
 
     async def touch(self, session_id: int, player: str) -> None:
         """Record life of one member (an open sync socket); nothing if it is no longer one."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lobbyd.auth.tickets import Tickets
 from lobbyd.auth.tokens import Claims
@@ -25,7 +25,7 @@ from lobbyd.kit.ids import new_key
 from lobbyd.sessions import repository as repo
 from lobbyd.sessions.events import Pending, Relay
 from lobbyd.sessions.ice import IceAnswer, IceServers
-from lobbyd.sessions.lifecycle import Lifecycle, no_session
+from lobbyd.sessions.lifecycle import Lifecycle, gone, no_session
 from lobbyd.sessions.repository import Options, SessionRecord
 from lobbyd.sessions.schemas import (
     Joined,
@@ -325,7 +325,8 @@ class SessionsService:
         if stale is not None:
             if stale:
                 await self.lifecycle.expire(session_id)
-            raise NotFound("the session has ended", "session_ended")
+                session = replace(session, status="ended", end_reason="host_timeout")
+            raise gone(principal, session)
         full = principal.is_admin or any(m.player == principal.player for m in members)
         if not full and session.visibility == "private":
             raise no_session()
@@ -368,7 +369,7 @@ class SessionsService:
             await repo.update(conn, session.id, fields)
             return []
 
-        await self.lifecycle.within(session_id, action)
+        await self.lifecycle.within(session_id, action, caller=principal)
         view, _ = await self.get(principal, session_id)
         assert isinstance(view, Session)
         return view

@@ -214,3 +214,18 @@ async def test_order_not_welcome_before_full(client: httpx.AsyncClient) -> None:
     await join(client, host, host.uuid, "a")
     await client.post(f"/hosts/{host.uuid}/banlist?banned=b", headers=host.auth)
     error(await join(client, host, host.uuid, "b"), 404, "not_welcome")
+
+
+async def test_a_host_that_is_not_a_uuid_is_422(client: httpx.AsyncClient) -> None:
+    guest = await register(client)
+    response = await join(client, guest, "not-a-uuid", guest.uuid)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "host"]
+
+
+async def test_an_uppercase_host_uuid_names_the_same_host(client: httpx.AsyncClient) -> None:
+    host, session = await _open_session(client)
+    guest = await register(client)
+    response = await join(client, guest, host.uuid.upper(), guest.uuid)
+    assert response.status_code == 200, response.text
+    assert response.json()["session_id"] == session["session_id"]

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from lobbyd.kit.clock import ManualClock
+from tests.conftest import client_for
 from tests.helpers import HostAccount, error, register
 from tests.sessions.conftest import join, launch, open_to_all
 
@@ -214,7 +215,7 @@ async def test_heartbeat_keeps_the_session_alive(
         clock.advance(TIMEOUT - 1)
         response = await client.post(f"/sessions/{sid}/heartbeat", headers=host.auth)
         assert response.status_code == 200
-        assert response.json() == {"timeout": TIMEOUT}
+        assert response.text == '{"timeout":60}'  # an integer, as the docs show it
     assert (await client.get(f"/sessions/{sid}", headers=host.auth)).status_code == 200
 
 
@@ -326,3 +327,13 @@ async def test_sweep_ends_silent_sessions_without_any_request(
     await app.state.runtime.sweeper.sweep()
     changes = await app.state.store.changes_since(key, 1)
     assert changes[-1].type == "session_ended"
+
+
+async def test_heartbeat_timeout_is_a_fraction_only_when_it_is_one(
+    make_app: Any, clock: ManualClock
+) -> None:
+    app = await make_app(session_timeout=7.5)
+    async with client_for(app) as client:
+        host, sid = await _session(client)
+        response = await client.post(f"/sessions/{sid}/heartbeat", headers=host.auth)
+        assert response.text == '{"timeout":7.5}'

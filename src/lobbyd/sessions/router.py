@@ -87,7 +87,7 @@ async def join(body: JoinRequest, principal: Principal, service: Service) -> Res
     """Join `guest` to `host`'s session. The caller is the guest itself, an admin, or the host
     for a noname (a guest without an account); a host naming a registered guest is 403. The
     answer carries a signed `ticket` for the host's game to check the guest offline."""
-    joined = await service.join(principal, body.host, body.guest)
+    joined = await service.join(principal, str(body.host), body.guest)
     return _located(joined, 200)
 
 
@@ -186,7 +186,8 @@ async def heartbeat(
     may list nonames present in its game (they cannot call) to keep them active; registered
     guests it lists are ignored, since they show their own life."""
     await service.lifecycle.heartbeat(principal, session_id, body.players if body else [])
-    return HeartbeatAnswer(timeout=service.timing.timeout)
+    timeout = service.timing.timeout
+    return HeartbeatAnswer(timeout=int(timeout) if float(timeout).is_integer() else timeout)
 
 
 @router.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import (
     AfterValidator,
@@ -114,7 +115,7 @@ class LaunchRequest(StrictBody):
 class JoinRequest(StrictBody):
     """Body of POST /sessions/players."""
 
-    host: GuestId = Field(description="the uuid of the host whose session to join")
+    host: UUID = Field(description="the uuid of the host whose session to join (not a UUID: 422)")
     guest: GuestId = Field(
         description=(
             "the joining player: a registered host's uuid (joined only by its own token or an "
@@ -215,4 +216,6 @@ class Welcome(BaseModel):
 class HeartbeatAnswer(BaseModel):
     """When to send the next sign of life."""
 
-    timeout: float = Field(description="seconds of silence before a timeout")
+    timeout: int | float = Field(
+        description="seconds of silence before a timeout (an integer when whole, e.g. 60)"
+    )

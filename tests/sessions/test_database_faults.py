@@ -12,11 +12,15 @@ import pytest
 from lobbyd.app import create_app
 from lobbyd.config import Settings
 from lobbyd.db import migrate
+from lobbyd.kit.clock import ManualClock
 from tests.backends import unavailable
 from tests.conftest import JWT_SECRET, client_for
+from tests.helpers import error, register
 from tests.processes import PG_BIN, PrivatePostgres
 
 pytestmark = pytest.mark.slow
+
+TIMEOUT = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +102,58 @@ async def test_launch_while_the_database_is_down_leaves_nothing_behind(
     await _until(client, 200)
     response = await client.post("/sessions", json={"host": host["uuid"]}, headers=auth)
     assert response.status_code == 201
+
+
+async def _heartbeat_until(
+    client: httpx.AsyncClient, sid: int, auth: dict[str, str], status: int, seconds: float = 30.0
+) -> httpx.Response:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        response = await client.post(f"/sessions/{sid}/heartbeat", headers=auth)
+        if response.status_code == status or asyncio.get_running_loop().time() > deadline:
+            return response
+        await asyncio.sleep(0.2)
+
+
+async def test_an_outage_longer_than_the_timeout_ends_no_session_that_kept_heartbeating(
+    postgres: PrivatePostgres,
+) -> None:
+    await asyncio.to_thread(migrate.upgrade, postgres.url)
+    clock = ManualClock()
+    settings = Settings(
+        database_url=postgres.url, jwt_secret=JWT_SECRET, register_rate=0, login_rate=0
+    )
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app), client_for(app) as client:
+        host = await register(client)
+        sid = (await client.post("/sessions", json={"host": host.uuid}, headers=host.auth)).json()[
+            "session_id"
+        ]
+        silent = await register(client)  # launched, then never heard of again
+        dead = (
+            await client.post("/sessions", json={"host": silent.uuid}, headers=silent.auth)
+        ).json()["session_id"]
+        clock.advance(TIMEOUT - 5)
+        assert (await client.post(f"/sessions/{sid}/heartbeat", headers=host.auth)).is_success
+        postgres.stop()
+        try:
+            for _ in range(6):  # three timeouts of outage; the host keeps trying every 30 s
+                clock.advance(TIMEOUT / 2)
+                answer = await client.post(f"/sessions/{sid}/heartbeat", headers=host.auth)
+                assert answer.status_code == 503
+        finally:
+            postgres.start()
+        back = await _heartbeat_until(client, sid, host.auth, 200)
+        assert back.status_code == 200, back.text
+        assert (await client.get(f"/sessions/{sid}", headers=host.auth)).status_code == 200
+        # Timeouts count again one timeout after the outage: the host that kept heartbeating
+        # keeps its session; the one silent since before the outage loses it then.
+        for _ in range(3):
+            clock.advance(TIMEOUT - 1)
+            answer = await client.post(f"/sessions/{sid}/heartbeat", headers=host.auth)
+            assert answer.status_code == 200, answer.text
+        gone = await client.get(f"/sessions/{dead}", headers=silent.auth)
+        assert error(gone, 404, "session_ended")["reason"] == "host_timeout"
+        clock.advance(TIMEOUT + 1)
+        ended = await client.get(f"/sessions/{sid}", headers=host.auth)
+        assert error(ended, 404, "session_ended")["reason"] == "host_timeout"

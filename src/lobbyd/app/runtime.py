@@ -146,6 +146,7 @@ async def start(settings: Settings, clock: Clock) -> Runtime:
         clock=clock,
     )
     sessions = SessionsService(db, store, hosts, tickets, settings, clock)
+    db.on_unreachable.append(lambda: sessions.timing.unreachable(clock.now()))
     hosts.ban_hooks.append(sessions.lifecycle.on_ban)
     hosts.delete_hooks.append(sessions.lifecycle.on_host_deleted)
     sweeper = Sweeper(

@@ -6,7 +6,7 @@ SQLite's equivalent (?1, ?2, ...), so one statement text serves both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, Protocol
 
@@ -66,6 +66,9 @@ class Database(Protocol):
     """A pool of connections to one database."""
 
     dialect: Dialect
+    #: Called each time the server cannot be reached (not for a busy or conflicting write):
+    #: liveness must not count time when no sign of life could be recorded.
+    on_unreachable: list[Callable[[], None]]
 
     async def connect(self) -> None:
         """Open the pool; raises Unavailable when the server cannot be reached."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -92,6 +92,12 @@ class PostgresDatabase:
         self.url = url
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
+        self.on_unreachable: list[Callable[[], None]] = []
+
+    def _unreachable(self, message: str) -> Unavailable:
+        for hook in self.on_unreachable:
+            hook()
+        return Unavailable(message)
 
     async def connect(self) -> None:
         """Create the pool and check the server answers."""
@@ -108,7 +114,7 @@ class PostgresDatabase:
             async with self._pool.acquire() as raw:
                 await raw.execute("SELECT 1")
         except UNREACHABLE as exc:
-            raise Unavailable(f"cannot reach PostgreSQL: {type(exc).__name__}") from exc
+            raise self._unreachable(f"cannot reach PostgreSQL: {type(exc).__name__}") from exc
 
     async def close(self) -> None:
         """Close the pool."""
@@ -158,7 +164,7 @@ class PostgresDatabase:
             async with self._pool.acquire() as raw:
                 yield raw
         except UNREACHABLE as exc:
-            raise Unavailable("the database is unavailable; retry shortly") from exc
+            raise self._unreachable("the database is unavailable; retry shortly") from exc
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
 
@@ -171,7 +177,7 @@ class PostgresDatabase:
                 async with raw.transaction(isolation=isolation, readonly=readonly):
                     yield PostgresConnection(raw)
         except UNREACHABLE as exc:
-            raise Unavailable("the database is unavailable; retry shortly") from exc
+            raise self._unreachable("the database is unavailable; retry shortly") from exc
         except TRANSIENT as exc:
             # Lock order keeps these rare; when one happens nothing was written, so the
             # client may safely retry.

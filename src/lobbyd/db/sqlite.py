@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -89,6 +89,8 @@ class SqliteDatabase:
         self._write_lock = asyncio.Lock()
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
+        # A local file is never unreachable; busy is no outage.
+        self.on_unreachable: list[Callable[[], None]] = []
 
     async def _open(self) -> aiosqlite.Connection:
         raw = await aiosqlite.connect(self.path, isolation_level=None)

@@ -50,7 +50,7 @@ class Platforms:
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
             if not is_host_or_admin(principal, session):
                 raise Forbidden("only the host links its session")
-            linked = await repo.link(conn, session.id, values, now, now - self.timing.timeout)
+            linked = await repo.link(conn, session.id, values, now, self.timing.alive_after(now))
             if linked == "taken":
                 raise Conflict(
                     "this platform session is linked to another active session",
@@ -81,7 +81,7 @@ class Platforms:
             platform.value,
             id_digest(platform_session_id_base64),
             principal.player,
-            now - self.timing.timeout,
+            self.timing.alive_after(now),
             self.timing.gone_cutoff(now),
         )
         if found is None:

@@ -66,7 +66,7 @@ def resolve(
     base = Search(
         source="all",
         now=now,
-        alive_after=now - timing.timeout,
+        alive_after=timing.alive_after(now),
         gone_before=timing.gone_cutoff(now),
         keyword=query.keyword,
         type=query.type,

@@ -58,7 +58,7 @@ class DirectoryService:
         now = self.clock.now()
         # One statement: its own consistent snapshot, no BEGIN/COMMIT round trips.
         held = await repo.holdings(
-            self.db, player, now, now - self.timing.timeout, self.timing.gone_cutoff(now)
+            self.db, player, now, self.timing.alive_after(now), self.timing.gone_cutoff(now)
         )
         return tagged(_player_view(held))
 

@@ -188,7 +188,7 @@ class Lifecycle:
 
         async def action(conn: Connection, session: SessionRecord, now: float) -> list[Pending]:
             if caller == session.host or principal.is_admin:
-                await repo.touch_host(conn, session.id, now, now - self.timing.timeout)
+                await repo.touch_host(conn, session.id, now, self.timing.alive_after(now))
                 vouched = await self.nonames(conn, players) if players else []
                 await repo.touch_members(conn, session.id, [session.host, *vouched], now)
                 return []
@@ -212,7 +212,7 @@ class Lifecycle:
             if session is None or session.status != "active":
                 return
             if player == session.host:
-                await repo.touch_host(conn, session_id, now, now - self.timing.timeout)
+                await repo.touch_host(conn, session_id, now, self.timing.alive_after(now))
             await repo.touch_members(conn, session_id, [player], now)
 
     async def on_ban(self, conn: Connection, host: str, guest: str) -> AfterCommit | None:

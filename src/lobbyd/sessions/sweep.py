@@ -47,7 +47,7 @@ class Sweeper:
         """One pass over everything due."""
         now = self.clock.now()
         async with self.db.reading() as conn:
-            silent = await repo.silent_hosts(conn, now - self.timing.timeout, BATCH)
+            silent = await repo.silent_hosts(conn, self.timing.alive_after(now), BATCH)
             crowded = await repo.sessions_with_gone_guests(
                 conn, self.timing.gone_cutoff(now), BATCH
             )

@@ -110,3 +110,15 @@ class Platforms:
             return []
 
         await self.lifecycle.within(session_id, action, caller=principal)
+
+    async def release(
+        self, principal: Claims, platform: Platform, platform_session_id_base64: str
+    ) -> None:
+        """An admin frees a platform session from whichever lobbyd session holds it (say a
+        host that linked a platform session not its own), so its owner can link it."""
+        if not principal.is_admin:
+            raise Forbidden("only an admin releases a platform session from another's session")
+        digest = id_digest(platform_session_id_base64)
+        async with self.db.transaction() as conn:
+            if not await repo.release(conn, platform.value, digest):
+                raise NotFound("no such platform session", "no_platform_session")

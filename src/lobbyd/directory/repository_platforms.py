@@ -131,3 +131,11 @@ async def unlink(conn: Connection, session_id: int, platform: str) -> bool:
         platform,
     )
     return bool(removed)
+
+
+async def release(conn: Connection, platform: str, digest: str) -> bool:
+    """Remove a platform session's link, whichever session holds it; False if none does."""
+    removed = await conn.execute(
+        "DELETE FROM platform_sessions WHERE platform = $1 AND id_digest = $2", platform, digest
+    )
+    return bool(removed)

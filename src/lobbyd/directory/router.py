@@ -220,3 +220,22 @@ async def unlink_platform_session(
     """The host removes its session's link on a platform."""
     await service.platforms.unlink(principal, session_id, platform)
     return Response(status_code=204)
+
+
+@router.delete(
+    "/platforms/{platform}/platform-sessions/{platform_session_id_base64:path}",
+    status_code=204,
+    responses=error_responses(401, 403, 404, 503),
+    summary="release platform session",
+)
+async def release_platform_session(
+    platform: Platform,
+    platform_session_id_base64: Annotated[PlatformSessionId, Path()],
+    principal: Principal,
+    service: Service,
+) -> Response:
+    """An admin (`session:*`) removes a platform session's link, whichever lobbyd session
+    holds it: how an operator frees a platform session another host linked first. 403 for
+    anyone else; 404 `no_platform_session` when nothing links it."""
+    await service.platforms.release(principal, platform, platform_session_id_base64)
+    return Response(status_code=204)

@@ -1,9 +1,10 @@
 """Section 9's invariants under real concurrency: two `lobbyd serve` workers sharing a database,
-driven over real sockets by many concurrent clients."""
+driven over real sockets by many concurrent clients. TEST_LOBBYD_WORKERS=4 runs them on four."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,8 +28,9 @@ async def server(
     async with database(str(request.param), workdir) as url:
         env = {"LOBBYD_DATABASE_URL": url, "LOBBYD_REGISTER_RATE": "0", "LOBBYD_LOGIN_RATE": "0"}
         env |= {"LOBBYD_REDIS_URL": redis_url, "LOBBYD_REDIS_PREFIX": prefix}
+        workers = os.environ.get("TEST_LOBBYD_WORKERS", "2")
         try:
-            with lobbyd_serve(env, "--workers", "2", cwd=Path(workdir)) as running:
+            with lobbyd_serve(env, "--workers", workers, cwd=Path(workdir)) as running:
                 yield running
         finally:
             await delete_keys(redis_url, prefix)
@@ -160,3 +162,26 @@ async def test_session_ids_never_repeat_across_workers(server: Server) -> None:
 
         ids = [sid for batch in await asyncio.gather(*(cycle(h) for h in hosts)) for sid in batch]
         assert len(ids) == len(set(ids)) == 50
+
+
+@pytest.mark.parametrize("round_", range(5))
+async def test_launch_and_join_races_hold_round_after_round(server: Server, round_: int) -> None:
+    """The checks above, again and again: a launch race once answered 409 host_is_guest to a
+    launch that lost it (it saw the winner's host membership before its session)."""
+    async with _client(server) as client:
+        host = await _host(client)
+        launches = await asyncio.gather(*(_launch(client, host, capacity=8) for _ in range(50)))
+        assert Counter(a.status_code for a in launches) == {201: 1, 200: 49}, [
+            a.text for a in launches if a.status_code >= 300
+        ][:3]
+        joins = await asyncio.gather(
+            *(
+                client.post(
+                    "/sessions/players",
+                    json={"host": host["uuid"], "guest": f"r{round_}-{i}"},
+                    headers=_auth(host),
+                )
+                for i in range(50)
+            )
+        )
+        assert Counter(a.status_code for a in joins) == {200: 7, 400: 43}

@@ -126,8 +126,9 @@ class SessionsService:
                     timed_out = await self.lifecycle.end_in(conn, locked, "host_timeout", now)
                 existing = None
             if existing is None:
-                await self._refuse_if_guest(conn, host, now)
-                session = await repo.insert(conn, host, new_key(), options, now)
+                if not await self._refuse_if_guest(conn, host, now):
+                    # (True: it hosts a session already, which a concurrent launch just made)
+                    session = await repo.insert(conn, host, new_key(), options, now)
                 if session is None:  # a concurrent launch won; answer its session
                     existing = await repo.active_of_host(conn, host)
                     if existing is None:
@@ -148,10 +149,14 @@ class SessionsService:
         assert session is not None
         return Launched(SessionRef(session_id=session.id, source_of_truth_key=session.key), True)
 
-    async def _refuse_if_guest(self, conn: Connection, host: str, now: float) -> None:
+    async def _refuse_if_guest(self, conn: Connection, host: str, now: float) -> bool:
+        """409 if the host is a guest elsewhere; True if it is the host of a session (one
+        that a concurrent launch committed after this one looked)."""
         mine = await repo.membership(conn, host)
         if mine is None:
-            return
+            return False
+        if mine.role == "host":
+            return True
         if self._stale(mine.seen_at, mine.host_seen_at, now):
             raise _StaleMembership
         raise Conflict("the host is a guest in another active session", "host_is_guest")

@@ -99,6 +99,7 @@ export const OPERATIONS = {
   link_platform_session: "linkPlatformSession",
   unlink_platform_session: "unlinkPlatformSession",
   get_platform_session: "getPlatformSession",
+  release_platform_session: "releasePlatformSession",
 } as const satisfies Record<string, keyof LobbydClient>;
 
 const e = encodeURIComponent;
@@ -437,6 +438,15 @@ export class LobbydClient {
   getPlatformSession(platform: Platform, platformSessionIdBase64: string): Promise<PlatformSession> {
     return this.json(
       "GET",
+      `/platforms/${e(platform)}/platform-sessions/${e(platformSessionIdBase64)}`,
+    );
+  }
+
+  /** `DELETE /platforms/{platform}/platform-sessions/{id}` (admin): free a platform session
+   * from whichever session linked it. */
+  async releasePlatformSession(platform: Platform, platformSessionIdBase64: string): Promise<void> {
+    await this.call(
+      "DELETE",
       `/platforms/${e(platform)}/platform-sessions/${e(platformSessionIdBase64)}`,
     );
   }

@@ -323,8 +323,9 @@ export interface paths {
         put?: never;
         /**
          * Join a session as a player
-         * @description Join `guest` to `host`'s session (caller: the guest, the host, or an admin). The answer
-         *     carries a signed `ticket` for the host's game to check the guest offline.
+         * @description Join `guest` to `host`'s session. The caller is the guest itself, an admin, or the host
+         *     for a noname (a guest without an account); a host naming a registered guest is 403. The
+         *     answer carries a signed `ticket` for the host's game to check the guest offline.
          */
         post: operations["join_sessions_players_post"];
         delete?: never;
@@ -394,7 +395,8 @@ export interface paths {
         /**
          * heartbeat
          * @description Show life. The host keeps its session alive this way (or with an open sync socket) and
-         *     may list guests present in its game, which keeps nonames (who cannot call) active.
+         *     may list nonames present in its game (they cannot call) to keep them active; registered
+         *     guests it lists are ignored, since they show their own life.
          */
         post: operations["heartbeat"];
         delete?: never;
@@ -623,7 +625,13 @@ export interface paths {
         get: operations["get_platform_session"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * release platform session
+         * @description An admin (`session:*`) removes a platform session's link, whichever lobbyd session
+         *     holds it: how an operator frees a platform session another host linked first. 403 for
+         *     anyone else; 404 `no_platform_session` when nothing links it.
+         */
+        delete: operations["release_platform_session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -717,6 +725,11 @@ export interface components {
              * @enum {string}
              */
             code: "already_member" | "bad_cursor" | "bad_message" | "bad_request" | "ban_self" | "befriend_self" | "capacity_too_large" | "conflict" | "forbidden" | "friend_banned" | "guest_is_host" | "host_cannot_leave" | "host_is_guest" | "in_another_session" | "internal" | "lagged" | "list_full" | "method_not_allowed" | "no_document" | "no_invite" | "no_platform_session" | "no_reservation" | "no_session" | "not_acceptable" | "not_found" | "not_found_other" | "not_found_this" | "not_member" | "not_welcome" | "platform_session_taken" | "player_banned" | "precondition_failed" | "rate_limited" | "retry" | "session_ended" | "session_full" | "too_large" | "unauthorized" | "unavailable" | "unsupported_media_type";
+            /**
+             * Reason
+             * @description only with code session_ended (told to the session's host and admins): why it ended: host_timeout, ended_by_host or host_deleted
+             */
+            reason?: string | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -730,7 +743,7 @@ export interface components {
         Heartbeat: {
             /**
              * Players
-             * @description host only: guests present in the host's game (nonames cannot call)
+             * @description host only: nonames present in the host's game (they cannot call); registered guests listed here are ignored: they show their own life
              */
             players?: string[];
         };
@@ -741,7 +754,7 @@ export interface components {
         HeartbeatAnswer: {
             /**
              * Timeout
-             * @description seconds of silence before a timeout
+             * @description seconds of silence before a timeout (an integer when whole, e.g. 60)
              */
             timeout: number;
         };
@@ -797,12 +810,13 @@ export interface components {
         JoinRequest: {
             /**
              * Host
-             * @description the uuid of the host whose session to join
+             * Format: uuid
+             * @description the uuid of the host whose session to join (not a UUID: 422)
              */
             host: string;
             /**
              * Guest
-             * @description the joining player: a host uuid or a noname's id
+             * @description the joining player: a registered host's uuid (joined only by its own token or an admin's) or a noname's id (joined by the host)
              */
             guest: string;
         };
@@ -4037,6 +4051,72 @@ export interface operations {
             };
             /** @description Not Modified: If-None-Match names the current ETag */
             304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: missing, malformed, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not act on this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable: the database or the sync store is unreachable (code unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    release_platform_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform: components["schemas"]["Platform"];
+                platform_session_id_base64: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };

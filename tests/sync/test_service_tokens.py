@@ -71,3 +71,14 @@ async def test_renewing_a_service_token_keeps_its_scopes(
         options={"verify_aud": False},
     )
     assert claims["scope"] == "session:read:platform"
+
+
+async def test_a_platform_reader_gets_no_ice_credentials_as_the_noname_admin(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    session = await new_session(client)
+    assert (await join(client, session.host, session.host.uuid, "admin")).status_code == 200
+    response = await client.get(
+        f"/sessions/{session.session_id}/ice", headers=_service(app, "session:read:platform")
+    )
+    error(response, 404, "no_session")

@@ -347,8 +347,9 @@ class SessionsService:
                 session = await repo.get(conn, session_id)
                 live = session is not None and session.status == "active"
                 host_seen_at = session.host_seen_at if session else 0.0
-            else:
-                membership = await repo.membership(conn, principal.subject)
+            else:  # a service token is no player: it is a member of nothing
+                player = principal.player
+                membership = await repo.membership(conn, player) if player else None
                 live = membership is not None and membership.session_id == session_id
                 host_seen_at = membership.host_seen_at if membership else 0.0
         if not live or self.timing.host_silent(host_seen_at, now):

@@ -383,6 +383,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sessions/{session_id}/ice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ice servers
+         * @description The STUN and TURN servers for WebRTC's `iceServers`, TURN with credentials bound to
+         *     the caller and valid for LOBBYD_TURN_TTL seconds (members and admins; anyone else 404
+         *     no_session, as for a session that is not there). Nothing configured: `ice_servers: []`.
+         */
+        get: operations["ice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sessions/{session_id}/heartbeat": {
         parameters: {
             query?: never;
@@ -472,6 +494,29 @@ export interface paths {
          */
         put: operations["put_member"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sync/{key}/signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * send signal
+         * @description Send `data` to the addressee's open sync sockets as `{"type": "signal", "from",
+         *     "data"}`: ephemeral (never stored or replayed), at most once, in order per sender and
+         *     addressee. 409 not_member when the addressee is not a member; 413 past 16 KiB; 429 past
+         *     LOBBYD_SIGNAL_RATE a second; members and admins only (anyone else 404 no_document).
+         */
+        post: operations["send_signal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -785,6 +830,37 @@ export interface components {
             only_friends: boolean;
             /** Allow Nonames */
             allow_nonames: boolean;
+        };
+        /**
+         * IceAnswer
+         * @description The ICE servers for `new RTCPeerConnection({iceServers})`, and when to ask again.
+         */
+        IceAnswer: {
+            /** Ice Servers */
+            ice_servers: components["schemas"]["IceServer"][];
+            /**
+             * Expires At
+             * @description RFC 3339: the TURN credentials stop working then; ask again before
+             */
+            expires_at: string;
+        };
+        /**
+         * IceServer
+         * @description One WebRTC `RTCIceServer`: URLs, and for TURN the username and credential.
+         */
+        IceServer: {
+            /** Urls */
+            urls: string[];
+            /**
+             * Username
+             * @description TURN only: "<unix expiry>:<player>"
+             */
+            username?: string | null;
+            /**
+             * Credential
+             * @description TURN only: base64(HMAC-SHA1(secret, username))
+             */
+            credential?: string | null;
         };
         /**
          * Invite
@@ -1257,6 +1333,24 @@ export interface components {
              * @description sessions where the player holds a live reservation
              */
             reserved_sessions: number[];
+        };
+        /**
+         * SignalRequest
+         * @description A signal for another member's open sync sockets.
+         */
+        SignalRequest: {
+            /**
+             * To
+             * @description the addressee
+             */
+            to: string;
+            /**
+             * Data
+             * @description any JSON object, at most 16 KiB of compact JSON
+             */
+            data: {
+                [key: string]: unknown;
+            };
         };
         /**
          * SyncDocument
@@ -2810,6 +2904,65 @@ export interface operations {
             };
         };
     };
+    ice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a session id */
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IceAnswer"];
+                };
+            };
+            /** @description Unauthorized: missing, malformed, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable: the database or the sync store is unreachable (code unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     heartbeat: {
         parameters: {
             query?: never;
@@ -3368,6 +3521,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable: the database or the sync store is unreachable (code unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_signal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a session's source_of_truth_key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignalRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: handed to the addressee's open sockets, if any */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Unauthorized: missing, malformed, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too Many Requests: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Service Unavailable: the database or the sync store is unreachable (code unavailable) */

@@ -83,7 +83,7 @@ async def test_it_stops_with_the_refusal_once_the_session_ended(app: FastAPI) ->
             await lobby.keep_alive(session_id).start()  # the first beat raises
     assert error is heartbeat.error
     assert error is not None
-    assert (error.status, error.code) == (404, "no_session")
+    assert (error.status, error.code) == (404, "session_ended")  # the host is told it ended
     assert refused.value.status == 404
 
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import logging.config
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -117,10 +122,37 @@ def serve(
     logging.config.dictConfig(log_config(settings.log_level))
     _prepare_schema(settings)
     where = serving.Listen(host, port, workers, access_log)
-    if server is Server.granian:
-        serving.run_granian(settings, where)
-    else:
-        serving.run_uvicorn(serving.uvicorn_config(settings, where))
+    with _metrics_directory(settings):
+        if server is Server.granian:
+            serving.run_granian(settings, where)
+        else:
+            serving.run_uvicorn(serving.uvicorn_config(settings, where))
+
+
+@contextlib.contextmanager
+def _metrics_directory(settings: Settings) -> Iterator[None]:
+    """The directory where the workers of this `serve` share their metrics (prometheus-client's
+    multiprocess mode), so that one scrape of any worker covers them all.
+
+    A PROMETHEUS_MULTIPROC_DIR given by the operator is used, emptied of the last run's files
+    first; otherwise a private one is made and removed when serving stops. The workers inherit
+    it through the environment, which must hold it before prometheus-client is imported."""
+    if not settings.metrics:
+        yield
+        return
+    if settings.metrics_dir is not None:
+        kept = Path(settings.metrics_dir)
+        kept.mkdir(parents=True, exist_ok=True)
+        for stale in kept.glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    made = tempfile.mkdtemp(prefix="lobbyd-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    try:
+        yield
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 
 from lobbyd import __version__
 from lobbyd.app import errors, health, runtime
+from lobbyd.app import metrics as metrics_route
 from lobbyd.app.drain import CountInFlight, InFlight
 from lobbyd.app.limits import BodyLimit, declare_body_limit
 from lobbyd.app.links import declare_links
@@ -22,6 +23,8 @@ from lobbyd.directory import router as directory_router
 from lobbyd.hosts import router as hosts_router
 from lobbyd.kit.clock import Clock, SystemClock
 from lobbyd.kit.logs import guard_server_loggers
+from lobbyd.ops.metrics import Metrics
+from lobbyd.ops.middleware import RecordMetrics
 from lobbyd.schemas import JSONRoute
 from lobbyd.sessions import router as sessions_router
 from lobbyd.sync import router as sync_router
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or SystemClock()
     guard_server_loggers()
     in_flight = InFlight()
+    metrics = Metrics(settings.metrics_dir) if settings.metrics else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +70,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if not await in_flight.drained(DRAIN_SECONDS):
                 log.warning("shutting down with %d requests still in flight", in_flight.active)
             await running.close()
+            if metrics is not None:
+                metrics.close()
 
     app = FastAPI(
         title="lobbyd",
@@ -85,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.clock = clock
     app.state.in_flight = in_flight
+    app.state.metrics = metrics
     errors.install(app)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(CountInFlight, tracker=in_flight)
@@ -99,11 +106,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             expose_headers=["etag", "location", "retry-after", "x-request-id"],
             max_age=600,
         )
+    if metrics is not None:
+        # Outermost: it times everything, including refusals of the body limit.
+        app.add_middleware(RecordMetrics, metrics=metrics)
     declare_body_limit(app)
     declare_links(app)
     declare_generator_friendly(app)
     for router in (
         health.router,
+        metrics_route.router,
         hosts_router.public,
         hosts_router.router,
         sessions_router.public,

@@ -1,0 +1,129 @@
+"""Records every HTTP request and sync WebSocket into Metrics, as plain ASGI middleware.
+
+The route label is the path template of the route that answered (`/sessions/{session_id}`),
+never the raw path: a request no route matched is `unmatched`, one refused before routing
+(an oversized body) is `unrouted`. Label children are cached, so a request costs two dict
+look-ups and two increments.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from prometheus_client.metrics import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lobbyd.ops.metrics import Metrics
+
+#: Methods counted by name; anything else is `other`, so no client can add label values.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+#: Routes whose answers are joins (`lobbyd_joins_total`).
+JOIN_ROUTES = frozenset({("POST", "/sessions/players")})
+#: The error body of a refused join is read for its code only up to this size.
+_CODE_BODY_MAX = 4096
+
+
+class RecordMetrics:
+    """Counts requests by method, route template and status, times them, and tracks sync
+    sockets and the messages sent over them."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+        self._counted: dict[tuple[str, str, int], Counter] = {}
+        self._timed: dict[tuple[str, str], Histogram] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Measure one request or socket."""
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        status = 500
+        code: list[str] = []
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            kind = message["type"]
+            if kind == "http.response.start":
+                status = message["status"]
+            elif kind == "http.response.body" and status != 200 and _is_join(scope):
+                code.append(_error_code(message.get("body", b""), status))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            route = _template(scope)
+            self._count(method, route, status)
+            self._time(method, route, time.perf_counter() - started)
+            if (method, route) in JOIN_ROUTES:
+                self.metrics.joins.labels(code[0] if code else str(status)).inc()
+
+    def _count(self, method: str, route: str, status: int) -> None:
+        key = (method, route, status)
+        child = self._counted.get(key)
+        if child is None:
+            child = self._counted[key] = self.metrics.requests.labels(method, route, str(status))
+        child.inc()
+
+    def _time(self, method: str, route: str, seconds: float) -> None:
+        key = (method, route)
+        child = self._timed.get(key)
+        if child is None:
+            child = self._timed[key] = self.metrics.duration.labels(method, route)
+        child.observe(seconds)
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        opened = False
+        sockets, messages = self.metrics.sockets, self.metrics.messages
+
+        async def sending(message: Message) -> None:
+            nonlocal opened
+            kind = message["type"]
+            if kind == "websocket.send":
+                messages.inc()
+            elif kind == "websocket.accept" and not opened:
+                opened = True
+                sockets.inc()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            if opened:
+                sockets.dec()
+
+
+def _template(scope: Scope) -> str:
+    route: Any = scope.get("route")
+    if route is None:
+        # The router marks the scope when it ran, whether or not a route matched.
+        return "unmatched" if "router" in scope else "unrouted"
+    path: str = getattr(route, "path", "unmatched")
+    return path
+
+
+def _is_join(scope: Scope) -> bool:
+    route: Any = scope.get("route")
+    return route is not None and (scope["method"], getattr(route, "path", "")) in JOIN_ROUTES
+
+
+def _error_code(body: bytes, status: int) -> str:
+    """The `code` of an error body; the status when it has none (422)."""
+    if len(body) <= _CODE_BODY_MAX:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return str(status)
+        if isinstance(parsed, dict) and isinstance(parsed.get("code"), str):
+            return str(parsed["code"])[:64]
+    return str(status)

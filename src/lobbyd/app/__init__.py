@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi.telemetry import TelemetryConfig
 
 from lobbyd import __version__
-from lobbyd.app import errors, health, runtime
+from lobbyd.app import console, docs, errors, health, runtime
 from lobbyd.app import metrics as metrics_route
 from lobbyd.app.drain import CountInFlight, InFlight
 from lobbyd.app.limits import BodyLimit, declare_body_limit
@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served from files installed with lobbyd (app/docs.py), not from a CDN.
+        docs_url=None,
+        redoc_url=None,
         # Off unless asked for: even unconfigured, the check costs an environment lookup per
         # request (about 6% of a login here).
         telemetry=None if settings.telemetry else _NO_TELEMETRY,
@@ -115,6 +118,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for router in (
         health.router,
         metrics_route.router,
+        console.router,
+        docs.router,
         hosts_router.public,
         hosts_router.router,
         sessions_router.public,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from lobbyd.auth.principal import Principal, authenticate
 from lobbyd.directory.schemas import (
+    AdminSessionQuery,
     Invite,
     Platform,
     PlatformSession,
@@ -82,6 +83,23 @@ async def query_sessions(
     """Active sessions by keyword, player and type, a page at a time (MPSD's rules). With no
     keyword and no player: the sessions tied to the caller's token (an admin: all)."""
     page = await service.query(principal, query)
+    return Response(page.model_dump_json(), media_type=_JSON)
+
+
+@router.get(
+    "/admin/sessions",
+    response_model=QueryPage,
+    responses=error_responses(400, 401, 403, 503),
+    summary="list every session",
+    tags=["admin"],
+)
+async def admin_sessions(
+    query: Annotated[AdminSessionQuery, Query()], principal: Principal, service: Service
+) -> Response:
+    """Every active session, private ones included, optionally of one host or carrying a
+    keyword, in session-id order a page at a time (admin tokens only: 403 otherwise). 400
+    `bad_cursor` for a cursor made for other filters."""
+    page = await service.admin_sessions(principal, query)
     return Response(page.model_dump_json(), media_type=_JSON)
 
 

@@ -5,7 +5,7 @@ import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-const { LOBBYD_URL, ADMIN_TOKEN, SESSION_ID, GUEST, OUT_DIR } = process.env;
+const { LOBBYD_URL, ADMIN_TOKEN, SESSION_ID, HOST, GUEST, BANNED, OUT_DIR } = process.env;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 mkdirSync(OUT_DIR, { recursive: true });
 
@@ -76,11 +76,21 @@ try {
   await page.getByText(`Session ${SESSION_ID} ended.`).waitFor();
   await shot("6-ended");
 
+  // A host's lists and sessions.
+  await page.getByRole("button", { name: "Host", exact: true }).click();
+  await page.locator("#host-form").getByLabel("Host").fill(HOST);
+  await page.locator("#host-form").getByRole("button", { name: "Show" }).click();
+  const host = page.locator("#host-detail");
+  await host.getByText("Banlist (1)").waitFor();
+  await host.getByText(BANNED, { exact: true }).waitFor();
+  await host.getByText("no active session").waitFor();
+  await shot("7-host");
+
   // The API docs render from lobbyd's own files too.
   await page.goto(`${LOBBYD_URL}/docs`);
   await page.locator(".swagger-ui .info .title").waitFor();
   await page.locator(".opblock").first().waitFor();
-  await shot("7-docs");
+  await shot("8-docs");
 } catch (error) {
   problems.push(`step failed after ${steps.join(", ")}: ${error.message}`);
 } finally {

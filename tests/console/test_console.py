@@ -96,6 +96,8 @@ def test_operator_ends_a_session_from_the_console(server: tuple[Server, dict[str
     with httpx.Client(base_url=running.url, timeout=30) as http:
         host, host_auth = registered(http)
         guest, guest_auth = registered(http)
+        banned = "troublemaker"
+        http.post(f"/hosts/{host}/banlist", params={"banned": banned}, headers=host_auth)
         http.put(f"/hosts/{host}/only_friends", json={"only_friends": False}, headers=host_auth)
         launched = http.post(
             "/sessions", json={"host": host, "keywords": ["ranked"]}, headers=host_auth
@@ -114,7 +116,9 @@ def test_operator_ends_a_session_from_the_console(server: tuple[Server, dict[str
                 "LOBBYD_URL": running.url,
                 "ADMIN_TOKEN": token,
                 "SESSION_ID": str(session_id),
+                "HOST": host,
                 "GUEST": guest,
+                "BANNED": banned,
                 "OUT_DIR": str(ARTIFACTS),
                 "CHROMIUM": str(CHROMIUM),
             },
@@ -136,5 +140,6 @@ def test_operator_ends_a_session_from_the_console(server: tuple[Server, dict[str
         "4-session-detail.png",
         "5-confirm.png",
         "6-ended.png",
-        "7-docs.png",
+        "7-host.png",
+        "8-docs.png",
     ]

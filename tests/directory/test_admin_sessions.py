@@ -70,7 +70,7 @@ async def test_admin_pages_with_signed_cursors_bound_to_the_filters(
 async def test_only_admins_list_every_session(app: FastAPI, client: httpx.AsyncClient) -> None:
     host = await register(client)
     error(await client.get("/admin/sessions", headers=host.auth), 403, "forbidden")
-    reader = token(app, "reader", "session:read-player:any")
+    reader = token(app, "admin", "session:read-player:any")
     error(await client.get("/admin/sessions", headers=reader), 403, "forbidden")
     error(await client.get("/admin/sessions"), 401, "unauthorized")
 

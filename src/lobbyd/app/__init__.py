@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             {"name": "sessions", "description": "launch, join, lifecycle, join tickets"},
             {"name": "sync", "description": "each session's live source of truth"},
             {"name": "directory", "description": "per-player sessions, invites, queries"},
+            {"name": "operations", "description": "probes and Prometheus metrics"},
+            {"name": "admin", "description": "reads for operators (admin tokens only)"},
         ],
     )
     app.state.settings = settings
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         sync_router.router,
         sync_router.sockets,
         directory_router.router,
+        directory_router.admin,
     ):
         _mount(app, router)
     return app

@@ -42,6 +42,8 @@ Player = Annotated[GuestId, Path(description="a host uuid, or a noname's id")]
 IfNoneMatch = Annotated[str | None, Header()]
 
 router = APIRouter(tags=["directory"], dependencies=[Depends(authenticate)], route_class=JSONRoute)
+#: Reads for operators (admin tokens only), such as the console's session list.
+admin = APIRouter(tags=["admin"], dependencies=[Depends(authenticate)], route_class=JSONRoute)
 
 _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: If-None-Match names the current ETag"}
@@ -86,12 +88,11 @@ async def query_sessions(
     return Response(page.model_dump_json(), media_type=_JSON)
 
 
-@router.get(
+@admin.get(
     "/admin/sessions",
     response_model=QueryPage,
     responses=error_responses(400, 401, 403, 503),
     summary="list every session",
-    tags=["admin"],
 )
 async def admin_sessions(
     query: Annotated[AdminSessionQuery, Query()], principal: Principal, service: Service

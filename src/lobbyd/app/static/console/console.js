@@ -84,6 +84,7 @@ async function signIn(candidate) {
   $("#token").placeholder = "admin token in use (kept in this tab only)";
   $("#forget").hidden = false;
   $("#app").hidden = false;
+  $("#intro").hidden = true;
   notify("");
   startPolling();
   loadSessions(true);
@@ -94,6 +95,7 @@ function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   stopPolling();
   $("#app").hidden = true;
+  $("#intro").hidden = false;
   $("#forget").hidden = true;
   $("#token").placeholder = "paste the output of: lobbyd token --admin";
   notify(message || "", message ? "error" : "info");
@@ -206,20 +208,27 @@ function drawCards() {
   }
 }
 
-// A sparkline drawn by hand: an area and a line over the last HISTORY points, 0 at the bottom.
+// A sparkline drawn by hand: an area and a line over the points so far (at most HISTORY),
+// spread over the whole width, 0 at the bottom and the largest value below the top edge.
 function drawSpark(svg, points) {
-  const width = 200, height = 44, pad = 2;
-  svg.replaceChildren();
-  if (points.length < 2) return;
-  const top = Math.max(...points, 1);
-  const step = width / (HISTORY - 1);
-  const start = width - step * (points.length - 1);
-  const xy = points.map((value, i) => [start + i * step, height - pad - (value / top) * (height - 2 * pad)]);
-  const line = xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
+  const width = 200, height = 44, pad = 3;
   const ns = "http://www.w3.org/2000/svg";
+  svg.replaceChildren();
+  const base = document.createElementNS(ns, "line");
+  base.setAttribute("class", "base");
+  base.setAttribute("x1", "0");
+  base.setAttribute("x2", String(width));
+  base.setAttribute("y1", String(height - 0.5));
+  base.setAttribute("y2", String(height - 0.5));
+  svg.append(base);
+  if (points.length < 2) return;
+  const top = Math.max(...points) * 1.15 || 1;
+  const step = width / (points.length - 1);
+  const xy = points.map((value, i) => [i * step, height - pad - (value / top) * (height - 2 * pad)]);
+  const line = xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
   const area = document.createElementNS(ns, "polygon");
   area.setAttribute("class", "area");
-  area.setAttribute("points", `${start.toFixed(1)},${height} ${line} ${width},${height}`);
+  area.setAttribute("points", `0,${height} ${line} ${width},${height}`);
   const stroke = document.createElementNS(ns, "polyline");
   stroke.setAttribute("class", "line");
   stroke.setAttribute("points", line);
@@ -339,10 +348,10 @@ function memberRow(session, member) {
     el("td", {}, member.role),
     el("td", { class: `status-${member.status}` }, member.status),
     el("td", {}, member.joined_at ? new Date(member.joined_at).toLocaleTimeString() : "–"),
-    el("td", { class: "actions" }, ...(isHost ? [] : [
+    el("td", {}, el("div", { class: "actions" }, ...(isHost ? [] : [
       el("button", { type: "button", class: "quiet small", onclick: () => kick(session, member.player) }, "Kick"),
       el("button", { type: "button", class: "danger small", onclick: () => ban(session.host, member.player, session.session_id) }, "Ban for host"),
-    ])));
+    ]))));
 }
 
 async function endSession(session) {

@@ -117,9 +117,9 @@ def serve(
         )
         raise typer.Exit(2)
     from lobbyd.app import serving
-    from lobbyd.kit.logs import log_config
+    from lobbyd.ops.logs import dict_config
 
-    logging.config.dictConfig(log_config(settings.log_level))
+    logging.config.dictConfig(dict_config(settings.log_format, settings.log_level))
     _prepare_schema(settings)
     where = serving.Listen(host, port, workers, access_log)
     with _metrics_directory(settings):

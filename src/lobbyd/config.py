@@ -78,6 +78,9 @@ class Settings(BaseSettings):
         description="FastAPI's native OpenTelemetry traces, metrics and logs (through the "
         "globally configured providers; FASTAPI_OTEL_AUTO_CONFIGURE=true adds OTLP exporters)",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text lines, or one JSON object a line (with a line per request)"
+    )
     metrics: bool = Field(
         True, description="count requests and sockets and serve them at /metrics (Prometheus)"
     )

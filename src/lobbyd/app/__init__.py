@@ -25,6 +25,7 @@ from lobbyd.kit.clock import Clock, SystemClock
 from lobbyd.kit.logs import guard_server_loggers
 from lobbyd.ops.metrics import Metrics
 from lobbyd.ops.middleware import RecordMetrics
+from lobbyd.ops.requests import RequestIds
 from lobbyd.schemas import JSONRoute
 from lobbyd.sessions import router as sessions_router
 from lobbyd.sync import router as sync_router
@@ -112,8 +113,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             max_age=600,
         )
     if metrics is not None:
-        # Outermost: it times everything, including refusals of the body limit.
+        # Outermost but one: it times everything, including refusals of the body limit.
         app.add_middleware(RecordMetrics, metrics=metrics)
+    app.add_middleware(RequestIds, log_requests=settings.log_format == "json")
     declare_body_limit(app)
     declare_links(app)
     declare_generator_friendly(app)

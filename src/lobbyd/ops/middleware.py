@@ -62,7 +62,7 @@ class RecordMetrics:
             await self.app(scope, receive, sending)
         finally:
             method = scope["method"] if scope["method"] in METHODS else "other"
-            route = _template(scope)
+            route = route_template(scope)
             self._count(method, route, status)
             self._time(method, route, time.perf_counter() - started)
             if (method, route) in JOIN_ROUTES:
@@ -103,13 +103,31 @@ class RecordMetrics:
                 sockets.dec()
 
 
-def _template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
+    """The path template of the route that answered, `unmatched` or `unrouted`."""
     route: Any = scope.get("route")
-    if route is None:
-        # The router marks the scope when it ran, whether or not a route matched.
-        return "unmatched" if "router" in scope else "unrouted"
-    path: str = getattr(route, "path", "unmatched")
-    return path
+    if route is not None:
+        path: str = getattr(route, "path", "unmatched")
+        return path
+    router = scope.get("router")
+    if router is None:
+        return "unrouted"
+    # Plain Starlette routes (the OpenAPI document) name only their endpoint in the scope.
+    endpoint = scope.get("endpoint")
+    return _plain_paths(router).get(id(endpoint), "unmatched") if endpoint else "unmatched"
+
+
+def _plain_paths(router: Any) -> dict[int, str]:
+    """Each endpoint's path, kept on the router (routes are all added before serving)."""
+    paths: dict[int, str] | None = getattr(router, "_lobbyd_paths", None)
+    if paths is None:
+        paths = {
+            id(route.endpoint): route.path
+            for route in getattr(router, "routes", ())
+            if hasattr(route, "endpoint") and hasattr(route, "path")
+        }
+        router._lobbyd_paths = paths
+    return paths
 
 
 def _is_join(scope: Scope) -> bool:

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 from websockets.asyncio.client import connect
 
+from lobbyd.ops.metrics import FLUSH_SECONDS
 from tests.backends import delete_keys, postgres_database, redis_prefix, shared_redis
 from tests.conftest import JWT_SECRET
 from tests.processes import Server, lobbyd_serve
@@ -106,6 +107,7 @@ async def test_one_scrape_counts_the_requests_of_both_workers(running: Running) 
     for _ in range(BATCHES):  # until both workers have answered some (the kernel picks)
         await asyncio.gather(*(fresh_get(f"{url}/healthz") for _ in range(BATCH)))
         sent += BATCH
+        await asyncio.sleep(FLUSH_SECONDS + 0.5)  # each worker writes its counts once a second
         workers = per_worker(directory, running.tmp)
         if len(workers) == 2 and all(workers.values()):
             break
@@ -140,6 +142,7 @@ async def test_one_scrape_counts_the_sockets_of_both_workers(running: Running) -
         try:
             for socket in sockets:
                 await socket.recv()  # the snapshot: the socket is open
+            await asyncio.sleep(FLUSH_SECONDS + 0.5)
             for _ in range(4):
                 text = (await fresh_get(f"{url}/metrics")).text
                 assert total(text, "lobbyd_sync_sockets_open") == 4

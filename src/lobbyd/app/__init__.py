@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.sync = running.sync
         app.state.signals = running.signals
         app.state.directory = running.directory
+        if metrics is not None:
+            metrics.start()
         try:
             yield
         finally:

@@ -8,6 +8,8 @@ app built in a test, or run by another server) the values live in this process o
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import glob
 import os
 import re
@@ -35,6 +37,12 @@ DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0
 # The `_created` series say when a label set was first seen; nobody graphs them, and the
 # multiprocess mode has none: without them a single worker answers like many.
 disable_created_metrics()
+
+#: Seconds between writes of a worker's counts to the shared files (a scrape answered by another
+#: worker sees them this late at most; the worker answering a scrape writes its own first).
+FLUSH_SECONDS = 1.0
+
+_STATUS = {code: str(code) for code in range(100, 600)}
 
 _LIVE_FILE = re.compile(r"gauge_live\w+?_(\d+)\.db$")
 
@@ -83,9 +91,68 @@ class Metrics:
             registry=self.registry,
         )
 
+        # Counted here first, in plain dicts, and written to prometheus-client at most once a
+        # FLUSH_SECONDS: a request then costs dict updates, not five locked writes to the
+        # memory-mapped files (measured: about 6 us a request, a third of it the histogram).
+        self._requests: dict[tuple[str, str, str], int] = {}
+        self._durations: dict[tuple[str, str], list[float]] = {}
+        self._joins: dict[str, int] = {}
+        self._messages = 0
+        self._flusher: asyncio.Task[None] | None = None
+
+    def request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP answer."""
+        key = (method, route, _STATUS.get(status) or str(status))
+        self._requests[key] = self._requests.get(key, 0) + 1
+        timed = self._durations.get(key[:2])
+        if timed is None:
+            timed = self._durations[key[:2]] = [0.0] * (len(DURATION_BUCKETS) + 2)
+        timed[0] += seconds
+        timed[1 + bisect.bisect_left(DURATION_BUCKETS, seconds)] += 1
+
+    def join(self, outcome: str) -> None:
+        """One answer to a join."""
+        self._joins[outcome] = self._joins.get(outcome, 0) + 1
+
+    def message(self) -> None:
+        """One message sent over a sync socket."""
+        self._messages += 1
+
+    def flush(self) -> None:
+        """Write what was counted since the last flush to prometheus-client's values."""
+        requests, self._requests = self._requests, {}
+        durations, self._durations = self._durations, {}
+        joins, self._joins = self._joins, {}
+        messages, self._messages = self._messages, 0
+        for labels, count in requests.items():
+            self.requests.labels(*labels).inc(count)
+        for timed, (total, *buckets) in durations.items():
+            # Histogram's own parts: observe() takes one value at a time, which is what the
+            # batching saves (prometheus-client keeps per-bucket counts, summed when read).
+            child = self.duration.labels(*timed)
+            child._sum.inc(total)
+            for index, observed in enumerate(buckets):
+                if observed:
+                    child._buckets[index].inc(observed)
+        for outcome, count in joins.items():
+            self.joins.labels(outcome).inc(count)
+        if messages:
+            self.messages.inc(messages)
+
+    def start(self) -> None:
+        """Flush every FLUSH_SECONDS from now on (in the running event loop)."""
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_often())
+
+    async def _flush_often(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            self.flush()
+
     def render(self, sessions_active: int) -> bytes:
         """The Prometheus text exposition of every worker's values, plus the gauges read from
-        the database at scrape time."""
+        the database at scrape time (this worker's counts are flushed first)."""
+        self.flush()
         registry = CollectorRegistry(auto_describe=False)
         if self.directory:
             forget_dead_workers(self.directory)
@@ -101,7 +168,12 @@ class Metrics:
         return generate_latest(registry)
 
     def close(self) -> None:
-        """This process stops: its live gauges (open sockets) no longer count."""
+        """This process stops: what it counted is written, and its live gauges (open sockets)
+        no longer count."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            self._flusher = None
+        self.flush()
         if self.directory:
             mark_process_dead(os.getpid(), self.directory)
 

@@ -2,8 +2,8 @@
 
 The route label is the path template of the route that answered (`/sessions/{session_id}`),
 never the raw path: a request no route matched is `unmatched`, one refused before routing
-(an oversized body) is `unrouted`. Label children are cached, so a request costs two dict
-look-ups and two increments.
+(an oversized body) is `unrouted`. Counts go to Metrics' plain dicts, written to
+prometheus-client about once a second.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import json
 import time
 from typing import Any
 
-from prometheus_client.metrics import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lobbyd.ops.metrics import Metrics
@@ -32,8 +31,6 @@ class RecordMetrics:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
-        self._counted: dict[tuple[str, str, int], Counter] = {}
-        self._timed: dict[tuple[str, str], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Measure one request or socket."""
@@ -63,34 +60,19 @@ class RecordMetrics:
         finally:
             method = scope["method"] if scope["method"] in METHODS else "other"
             route = route_template(scope)
-            self._count(method, route, status)
-            self._time(method, route, time.perf_counter() - started)
+            self.metrics.request(method, route, status, time.perf_counter() - started)
             if (method, route) in JOIN_ROUTES:
-                self.metrics.joins.labels(code[0] if code else str(status)).inc()
-
-    def _count(self, method: str, route: str, status: int) -> None:
-        key = (method, route, status)
-        child = self._counted.get(key)
-        if child is None:
-            child = self._counted[key] = self.metrics.requests.labels(method, route, str(status))
-        child.inc()
-
-    def _time(self, method: str, route: str, seconds: float) -> None:
-        key = (method, route)
-        child = self._timed.get(key)
-        if child is None:
-            child = self._timed[key] = self.metrics.duration.labels(method, route)
-        child.observe(seconds)
+                self.metrics.join(code[0] if code else str(status))
 
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
         opened = False
-        sockets, messages = self.metrics.sockets, self.metrics.messages
+        sockets, message_sent = self.metrics.sockets, self.metrics.message
 
         async def sending(message: Message) -> None:
             nonlocal opened
             kind = message["type"]
             if kind == "websocket.send":
-                messages.inc()
+                message_sent()
             elif kind == "websocket.accept" and not opened:
                 opened = True
                 sockets.inc()

@@ -169,7 +169,12 @@ async function poll() {
   try {
     text = await api("GET", "/metrics");
   } catch (error) {
-    if (token) failed(error);
+    if (error instanceof ApiError && error.status === 404) {
+      stopPolling();  // this lobbyd runs with LOBBYD_METRICS=false
+      $("#updated").textContent = "metrics are turned off on this server";
+    } else if (token) {
+      failed(error);
+    }
     return;
   }
   const samples = parseMetrics(text);

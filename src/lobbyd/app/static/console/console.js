@@ -227,7 +227,7 @@ function drawSpark(svg, points) {
   base.setAttribute("y2", String(height - 0.5));
   svg.append(base);
   if (points.length < 2) return;
-  const top = Math.max(...points) * 1.15 || 1;
+  const top = Math.max(Math.max(...points) * 1.15, 1); // below 1, small noise stays small
   const step = width / (points.length - 1);
   const xy = points.map((value, i) => [i * step, height - pad - (value / top) * (height - 2 * pad)]);
   const line = xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");

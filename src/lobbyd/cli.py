@@ -152,6 +152,7 @@ def _metrics_directory(settings: Settings) -> Iterator[None]:
     try:
         yield
     finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
         shutil.rmtree(made, ignore_errors=True)
 
 

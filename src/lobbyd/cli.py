@@ -8,6 +8,7 @@ import logging
 import logging.config
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
@@ -149,11 +150,19 @@ def _metrics_directory(settings: Settings) -> Iterator[None]:
         return
     made = tempfile.mkdtemp(prefix="lobbyd-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    # uvicorn shuts down on SIGTERM, then raises the signal again for the handler it found:
+    # the default one would end the process before the directory is removed.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         yield
     finally:
+        signal.signal(signal.SIGTERM, previous)
         os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
         shutil.rmtree(made, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
 
 
 @app.command()

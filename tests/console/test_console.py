@@ -65,10 +65,15 @@ def _playwright() -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
     _playwright()
     workdir = tmp_path_factory.mktemp("console")
-    env = {"LOBBYD_JWT_SECRET": JWT_SECRET, "LOBBYD_REGISTER_RATE": "0"}
+    tmp = workdir / "tmp"  # where serve makes its metrics directory
+    tmp.mkdir()
+    env = {"LOBBYD_JWT_SECRET": JWT_SECRET, "LOBBYD_REGISTER_RATE": "0", "TMPDIR": str(tmp)}
     with lobbyd_serve(env, cwd=workdir) as running:
+        assert len(list(tmp.glob("lobbyd-metrics-*"))) == 1
         yield running, env
         print(f"--- lobbyd serve output ---\n{running.output()}")
+    # One worker, stopped by SIGTERM: its metrics directory goes with it.
+    assert not list(tmp.glob("lobbyd-metrics-*"))
 
 
 def admin_token(env: dict[str, str]) -> str:

@@ -117,13 +117,15 @@ def serve(
             err=True,
         )
         raise typer.Exit(2)
-    from lobbyd.app import serving
     from lobbyd.ops.logs import dict_config
 
     logging.config.dictConfig(dict_config(settings.log_format, settings.log_level))
     _prepare_schema(settings)
-    where = serving.Listen(host, port, workers, access_log)
+    # Before lobbyd.app is imported: prometheus-client reads the directory on its first import.
     with _metrics_directory(settings):
+        from lobbyd.app import serving
+
+        where = serving.Listen(host, port, workers, access_log)
         if server is Server.granian:
             serving.run_granian(settings, where)
         else:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import logging.config
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -111,16 +117,54 @@ def serve(
             err=True,
         )
         raise typer.Exit(2)
-    from lobbyd.app import serving
-    from lobbyd.kit.logs import log_config
+    from lobbyd.ops.logs import dict_config
 
-    logging.config.dictConfig(log_config(settings.log_level))
+    logging.config.dictConfig(dict_config(settings.log_format, settings.log_level))
     _prepare_schema(settings)
-    where = serving.Listen(host, port, workers, access_log)
-    if server is Server.granian:
-        serving.run_granian(settings, where)
-    else:
-        serving.run_uvicorn(serving.uvicorn_config(settings, where))
+    # Before lobbyd.app is imported: prometheus-client reads the directory on its first import.
+    with _metrics_directory(settings):
+        from lobbyd.app import serving
+
+        where = serving.Listen(host, port, workers, access_log)
+        if server is Server.granian:
+            serving.run_granian(settings, where)
+        else:
+            serving.run_uvicorn(serving.uvicorn_config(settings, where))
+
+
+@contextlib.contextmanager
+def _metrics_directory(settings: Settings) -> Iterator[None]:
+    """The directory where the workers of this `serve` share their metrics (prometheus-client's
+    multiprocess mode), so that one scrape of any worker covers them all.
+
+    A PROMETHEUS_MULTIPROC_DIR given by the operator is used, emptied of the last run's files
+    first; otherwise a private one is made and removed when serving stops. The workers inherit
+    it through the environment, which must hold it before prometheus-client is imported."""
+    if not settings.metrics:
+        yield
+        return
+    if settings.metrics_dir is not None:
+        kept = Path(settings.metrics_dir)
+        kept.mkdir(parents=True, exist_ok=True)
+        for stale in kept.glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    made = tempfile.mkdtemp(prefix="lobbyd-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    # uvicorn shuts down on SIGTERM, then raises the signal again for the handler it found:
+    # the default one would end the process before the directory is removed.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(made, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
 
 
 @app.command()

@@ -5,7 +5,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -70,6 +77,23 @@ class Settings(BaseSettings):
         False,
         description="FastAPI's native OpenTelemetry traces, metrics and logs (through the "
         "globally configured providers; FASTAPI_OTEL_AUTO_CONFIGURE=true adds OTLP exporters)",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text lines, or one JSON object a line (with a line per request)"
+    )
+    metrics: bool = Field(
+        True, description="count requests and sockets and serve them at /metrics (Prometheus)"
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="when set, /metrics requires `Authorization: Bearer <this>` (or an admin "
+        "token)",
+    )
+    metrics_dir: str | None = Field(
+        None,
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR", "metrics_dir"),
+        description="directory the workers of one `lobbyd serve` share their metrics through "
+        "(set by `lobbyd serve`; prometheus-client's multiprocess mode)",
     )
     max_body: int = Field(1024 * 1024, ge=1024, description="largest request body, bytes")
     json_depth: int = Field(

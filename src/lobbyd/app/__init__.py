@@ -12,7 +12,8 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi.telemetry import TelemetryConfig
 
 from lobbyd import __version__
-from lobbyd.app import errors, health, runtime
+from lobbyd.app import console, docs, errors, health, runtime
+from lobbyd.app import metrics as metrics_route
 from lobbyd.app.drain import CountInFlight, InFlight
 from lobbyd.app.limits import BodyLimit, declare_body_limit
 from lobbyd.app.links import declare_links
@@ -22,6 +23,9 @@ from lobbyd.directory import router as directory_router
 from lobbyd.hosts import router as hosts_router
 from lobbyd.kit.clock import Clock, SystemClock
 from lobbyd.kit.logs import guard_server_loggers
+from lobbyd.ops.metrics import Metrics
+from lobbyd.ops.middleware import RecordMetrics
+from lobbyd.ops.requests import RequestIds
 from lobbyd.schemas import JSONRoute
 from lobbyd.sessions import router as sessions_router
 from lobbyd.sync import router as sync_router
@@ -46,6 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or SystemClock()
     guard_server_loggers()
     in_flight = InFlight()
+    metrics = Metrics(settings.metrics_dir) if settings.metrics else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,18 +65,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.sync = running.sync
         app.state.signals = running.signals
         app.state.directory = running.directory
+        if metrics is not None:
+            metrics.start()
         try:
             yield
         finally:
             if not await in_flight.drained(DRAIN_SECONDS):
                 log.warning("shutting down with %d requests still in flight", in_flight.active)
             await running.close()
+            if metrics is not None:
+                metrics.close()
 
     app = FastAPI(
         title="lobbyd",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served from files installed with lobbyd (app/docs.py), not from a CDN.
+        docs_url=None,
+        redoc_url=None,
         # Off unless asked for: even unconfigured, the check costs an environment lookup per
         # request (about 6% of a login here).
         telemetry=None if settings.telemetry else _NO_TELEMETRY,
@@ -80,11 +92,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             {"name": "sessions", "description": "launch, join, lifecycle, join tickets"},
             {"name": "sync", "description": "each session's live source of truth"},
             {"name": "directory", "description": "per-player sessions, invites, queries"},
+            {"name": "operations", "description": "probes and Prometheus metrics"},
+            {"name": "admin", "description": "reads for operators (admin tokens only)"},
         ],
     )
     app.state.settings = settings
     app.state.clock = clock
     app.state.in_flight = in_flight
+    app.state.metrics = metrics
     errors.install(app)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(CountInFlight, tracker=in_flight)
@@ -99,11 +114,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             expose_headers=["etag", "location", "retry-after", "x-request-id"],
             max_age=600,
         )
+    if metrics is not None:
+        # Outermost but one: it times everything, including refusals of the body limit.
+        app.add_middleware(RecordMetrics, metrics=metrics)
+    app.add_middleware(RequestIds, log_requests=settings.log_format == "json")
     declare_body_limit(app)
     declare_links(app)
     declare_generator_friendly(app)
     for router in (
         health.router,
+        metrics_route.router,
+        console.router,
+        docs.router,
         hosts_router.public,
         hosts_router.router,
         sessions_router.public,
@@ -111,6 +133,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         sync_router.router,
         sync_router.sockets,
         directory_router.router,
+        directory_router.admin,
     ):
         _mount(app, router)
     return app

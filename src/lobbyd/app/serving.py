@@ -21,7 +21,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from lobbyd.config import Settings
-from lobbyd.kit.logs import log_config
+from lobbyd.ops.logs import dict_config
 
 TARGET = "lobbyd.app:create_app"
 #: Granian's smallest read buffer (hyper refuses less).
@@ -161,7 +161,7 @@ class Listen:
 
 def uvicorn_config(settings: Settings, listen: Listen) -> LobbydConfig:
     """The configuration `lobbyd serve` runs uvicorn with."""
-    logging_config = log_config(settings.log_level)
+    logging_config = dict_config(settings.log_format, settings.log_level)
     return LobbydConfig(
         TARGET,
         factory=True,
@@ -213,7 +213,7 @@ def run_granian(settings: Settings, listen: Listen) -> None:
         factory=True,
         log_access=listen.access_log,
         log_level=LogLevels(settings.log_level),
-        log_dictconfig=log_config(settings.log_level),
+        log_dictconfig=dict_config(settings.log_format, settings.log_level),
         http1_settings=HTTP1Settings(
             header_read_timeout=max(1, round(settings.header_timeout * 1000)),
             keep_alive=True,

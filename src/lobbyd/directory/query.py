@@ -22,7 +22,7 @@ from typing import Literal
 
 from lobbyd.auth.tokens import Claims
 from lobbyd.directory.repository import Found, Search
-from lobbyd.directory.schemas import QueryResult, SessionQuery
+from lobbyd.directory.schemas import AdminSessionQuery, QueryResult, SessionQuery
 from lobbyd.errors import Forbidden
 from lobbyd.kit.clock import rfc3339
 from lobbyd.sessions.timing import Timing
@@ -102,6 +102,27 @@ def resolve(
         player_seen_after=base.gone_before,
         reservations=query.reservations,
     )
+
+
+def admin_search(query: AdminSessionQuery, timing: Timing, now: float, after: int) -> Search:
+    """What GET /admin/sessions looks for: every active session, private ones too, by host
+    and keyword."""
+    return Search(
+        source="keyword" if query.keyword is not None else "all",
+        now=now,
+        alive_after=now - timing.timeout,
+        gone_before=timing.gone_cutoff(now),
+        keyword=query.keyword,
+        host=str(query.host) if query.host is not None else None,
+        privacy="all",
+        after=after,
+        limit=query.take + 1,
+    )
+
+
+def admin_cursor_scope(query: AdminSessionQuery) -> tuple[object, ...]:
+    """What an admin listing's cursor is bound to."""
+    return ("admin-sessions", str(query.host) if query.host else None, query.keyword)
 
 
 def result(found: Found, player: str | None, timing: Timing, now: float) -> QueryResult:

@@ -34,6 +34,7 @@ class Search:
     reservations: bool = False
     keyword: str | None = None
     type: str | None = None
+    host: str | None = None
     privacy: Privacy = "none"
     viewer: str | None = None
     joinable: bool = False
@@ -140,6 +141,8 @@ def _conditions(
         where.append(f"{order} > {after}")
     if search.type is not None:
         where.append(f"s.type = {args(search.type)}")
+    if search.host is not None:
+        where.append(f"s.host = {args(search.host)}")
     if search.keyword is not None and search.source != "keyword":
         where.append(
             "EXISTS (SELECT 1 FROM session_keywords w WHERE w.session_id = s.id "

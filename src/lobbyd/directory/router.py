@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from lobbyd.auth.principal import Principal, authenticate
 from lobbyd.directory.schemas import (
+    AdminSessionQuery,
     Invite,
     Platform,
     PlatformSession,
@@ -41,6 +42,8 @@ Player = Annotated[GuestId, Path(description="a host uuid, or a noname's id")]
 IfNoneMatch = Annotated[str | None, Header()]
 
 router = APIRouter(tags=["directory"], dependencies=[Depends(authenticate)], route_class=JSONRoute)
+#: Reads for operators (admin tokens only), such as the console's session list.
+admin = APIRouter(tags=["admin"], dependencies=[Depends(authenticate)], route_class=JSONRoute)
 
 _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: If-None-Match names the current ETag"}
@@ -82,6 +85,22 @@ async def query_sessions(
     """Active sessions by keyword, player and type, a page at a time (MPSD's rules). With no
     keyword and no player: the sessions tied to the caller's token (an admin: all)."""
     page = await service.query(principal, query)
+    return Response(page.model_dump_json(), media_type=_JSON)
+
+
+@admin.get(
+    "/admin/sessions",
+    response_model=QueryPage,
+    responses=error_responses(400, 401, 403, 503),
+    summary="list every session",
+)
+async def admin_sessions(
+    query: Annotated[AdminSessionQuery, Query()], principal: Principal, service: Service
+) -> Response:
+    """Every active session, private ones included, optionally of one host or carrying a
+    keyword, in session-id order a page at a time (admin tokens only: 403 otherwise). 400
+    `bad_cursor` for a cursor made for other filters."""
+    page = await service.admin_sessions(principal, query)
     return Response(page.model_dump_json(), media_type=_JSON)
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -168,6 +169,19 @@ class SessionQuery(BaseModel):
     )
     inactive: bool = Field(False, description="also sessions where the player is inactive")
     private: bool = Field(False, description="also private sessions (self or admin)")
+    take: int = Field(MAX_TAKE, ge=1, le=MAX_TAKE, description="page size")
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="next_cursor of the previous page, with the same filters"
+    )
+
+
+class AdminSessionQuery(BaseModel):
+    """The filters of GET /admin/sessions (unknown parameters are 422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: UUID | None = Field(None, description="only the session this host runs")
+    keyword: Keyword | None = Field(None, description="only sessions carrying this keyword")
     take: int = Field(MAX_TAKE, ge=1, le=MAX_TAKE, description="page size")
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
         None, description="next_cursor of the previous page, with the same filters"

@@ -12,6 +12,7 @@ from lobbyd.directory.holds import Holds
 from lobbyd.directory.platforms import Platforms
 from lobbyd.directory.repository import Holding
 from lobbyd.directory.schemas import (
+    AdminSessionQuery,
     PendingInvite,
     PlayerSessions,
     QueryPage,
@@ -66,22 +67,46 @@ class DirectoryService:
         """A page of active sessions matching the filters, in session-id order."""
         rules.check_permission(principal, query)  # 403 before anything else is looked at
         scope = rules.cursor_scope(query)
-        after = 0
-        if query.cursor is not None:
-            try:
-                after = self.cursors.decode(query.cursor, *scope)
-            except ValueError as exc:
-                raise BadRequest(
-                    "the cursor is malformed or belongs to other filters", "bad_cursor"
-                ) from exc
+        after = self._after(query.cursor, scope)
         now = self.clock.now()
         search = rules.resolve(principal, query, self.timing, now, after)
         if search is None:
             return QueryPage(results=[], next_cursor=None)
+        return await self._page(search, query.take, query.player, scope, now)
+
+    async def admin_sessions(self, principal: Claims, query: AdminSessionQuery) -> QueryPage:
+        """Every active session (private ones too), by host and keyword, a page at a time;
+        admins only."""
+        if not principal.is_admin:
+            raise Forbidden("listing every session needs an admin token")
+        scope = rules.admin_cursor_scope(query)
+        after = self._after(query.cursor, scope)
+        now = self.clock.now()
+        search = rules.admin_search(query, self.timing, now, after)
+        return await self._page(search, query.take, None, scope, now)
+
+    def _after(self, cursor: str | None, scope: tuple[object, ...]) -> int:
+        if cursor is None:
+            return 0
+        try:
+            return self.cursors.decode(cursor, *scope)
+        except ValueError as exc:
+            raise BadRequest(
+                "the cursor is malformed or belongs to other filters", "bad_cursor"
+            ) from exc
+
+    async def _page(
+        self,
+        search: repo.Search,
+        take: int,
+        player: str | None,
+        scope: tuple[object, ...],
+        now: float,
+    ) -> QueryPage:
         found = await repo.search(self.db, search)  # one statement, one snapshot
-        page = found[: query.take]
-        results = [rules.result(item, query.player, self.timing, now) for item in page]
-        more = len(found) > query.take
+        page = found[:take]
+        results = [rules.result(item, player, self.timing, now) for item in page]
+        more = len(found) > take
         return QueryPage(
             results=results,
             next_cursor=self.cursors.encode(page[-1].id, *scope) if more else None,

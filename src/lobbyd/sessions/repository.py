@@ -442,3 +442,13 @@ async def remove_gone_guests(conn: Connection, session_id: int, cutoff: float) -
 async def drop_holds_of(conn: Connection, session_id: int, player: str) -> None:
     """Forget a player's invite and reservation in one session (after a ban)."""
     await consume_holds(conn, session_id, player)
+
+
+async def count_active(conn: Reader, alive_after: float) -> int:
+    """Active sessions whose host has shown life since `alive_after` (the partial index of
+    active sessions by host_seen_at answers it)."""
+    count = await conn.fetchval(
+        "SELECT count(*) FROM sessions WHERE status = 'active' AND host_seen_at >= $1",
+        alive_after,
+    )
+    return int(count or 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import socket as stdlib_socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -141,6 +142,15 @@ async def test_after_a_server_restart_it_resumes_with_every_change_exactly_once(
     assert socket.reconnects >= 1
 
 
+def _small_receive_buffer(socket: SyncSocket) -> None:
+    """Pin the client's TCP receive buffer small: loopback autotuning grows it to tens of MB,
+    which could hold every change, and then the server would never see the reader lag."""
+    connection = socket._connection  # the test reaches the real TCP socket
+    assert connection is not None
+    raw = connection.transport.get_extra_info("socket")
+    raw.setsockopt(stdlib_socket.SOL_SOCKET, stdlib_socket.SO_RCVBUF, 256 * 1024)
+
+
 async def test_a_reader_dropped_for_lag_catches_up_without_losing_a_change(
     make_app: Any, settings_overrides: dict[str, Any]
 ) -> None:
@@ -153,6 +163,7 @@ async def test_a_reader_dropped_for_lag_catches_up_without_losing_a_change(
         key = (await host.launch(host_id)).source_of_truth_key
         socket = SyncSocket(served.http_url, key, host.token or "", queue_max=1)
         await socket.open()
+        _small_receive_buffer(socket)
         for n in range(300):  # the reader is not iterating: the server drops it (4008)
             await app.state.store.put_state(key, {"n": n, "blob": blob})
             await asyncio.sleep(0)

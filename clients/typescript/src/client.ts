@@ -5,6 +5,7 @@ import type {
   Answer,
   Host,
   HostPublic,
+  IceAnswer,
   Invite,
   Joined,
   JoinRequest,
@@ -100,6 +101,8 @@ export const OPERATIONS = {
   unlink_platform_session: "unlinkPlatformSession",
   get_platform_session: "getPlatformSession",
   release_platform_session: "releasePlatformSession",
+  ice: "ice",
+  send_signal: "sendSignal",
 } as const satisfies Record<string, keyof LobbydClient>;
 
 const e = encodeURIComponent;
@@ -388,6 +391,17 @@ export class LobbydClient {
     });
   }
 
+  /**
+   * `POST /sync/{key}/signals`: a signal (an offer, an answer, a candidate...) for the member
+   * `to`'s open sync sockets, for a caller with no socket open (else {@link SyncSocket.signal}).
+   * Ephemeral: nothing is stored, and a member with no socket open never sees it. Refusals: 404
+   * `no_document` (not a member), 409 `not_member` (`to` is not a member) or `session_ended`,
+   * 413 (`data` over 16 KiB), 429 (too many signals a second).
+   */
+  async sendSignal(key: string, to: string, data: JsonObject): Promise<void> {
+    await this.call("POST", `/sync/${e(key)}/signals`, { body: { to, data } });
+  }
+
   /** `GET /players/{player}/sessions`: the player's sessions, invites and reservations. */
   getPlayerSessions(player: string): Promise<PlayerSessions> {
     return this.json("GET", `/players/${e(player)}/sessions`);
@@ -449,6 +463,15 @@ export class LobbydClient {
       "DELETE",
       `/platforms/${e(platform)}/platform-sessions/${e(platformSessionIdBase64)}`,
     );
+  }
+
+  /**
+   * `GET /sessions/{id}/ice` (members and admins): the STUN and TURN servers, with TURN
+   * credentials, in WebRTC's shape (`new RTCPeerConnection({ iceServers: answer.ice_servers })`),
+   * and `expires_at`, when to ask again.
+   */
+  ice(sessionId: number): Promise<IceAnswer> {
+    return this.json("GET", `/sessions/${sessionId}/ice`);
   }
 
   // Helpers beyond single calls.

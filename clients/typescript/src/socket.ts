@@ -30,6 +30,10 @@ export type CloseKind =
   | "forbidden"
   /** 4404 (or 404): no such document, or not a member. Final. */
   | "not_found"
+  /** 4422: the handshake's `since` is not a version. Final. */
+  | "invalid"
+  /** 4429: this player already holds as many sockets on this session as it may. Reconnects with backoff. */
+  | "too_many_sockets"
   /** The connection dropped without a close code (1006), or another code. Reconnects. */
   | "dropped"
   /** This side called `close()`. Final. */
@@ -45,13 +49,24 @@ const KINDS: Record<number, CloseKind> = {
   4401: "unauthorized",
   4403: "forbidden",
   4404: "not_found",
+  4422: "invalid",
+  4429: "too_many_sockets",
 };
 const REFUSALS: Record<number, CloseKind> = {
   401: "unauthorized",
   403: "forbidden",
   404: "not_found",
+  422: "invalid",
+  429: "too_many_sockets",
 };
-const FINAL: ReadonlySet<CloseKind> = new Set(["ended", "removed", "forbidden", "not_found", "closed"]);
+const FINAL: ReadonlySet<CloseKind> = new Set([
+  "ended",
+  "removed",
+  "forbidden",
+  "not_found",
+  "invalid",
+  "closed",
+]);
 const CHANGES: ReadonlySet<string> = new Set([
   "state_patch",
   "state_replaced",
@@ -82,7 +97,7 @@ export interface SyncSocketEvents {
   change: ChangeMessage;
   /** The local document after a snapshot or a change. */
   document: SyncState;
-  /** A signal from another member. */
+  /** A signal another member sent to this one (`from`, `data`); never part of the document. */
   signal: SignalMessage;
   /** An `error` message the server sent that answers none of this socket's writes. */
   error: Extract<ReplyMessage, { type: "error" }>;
@@ -96,9 +111,9 @@ export type TokenVia = "query" | "subprotocol";
 /** Options of a {@link SyncSocket}. */
 export interface SyncSocketOptions {
   /**
-   * `query` (default): `?token=`, which every server accepts. `subprotocol`: the
-   * `Sec-WebSocket-Protocol: lobbyd, bearer.<token>` header, for servers that offer it (the token
-   * then never appears in a URL).
+   * `subprotocol` (default): the `Sec-WebSocket-Protocol: lobbyd, bearer.<token>` header, so
+   * the token never appears in a URL (nor in a proxy's access log). `query`: `?token=`, for
+   * servers older than the subprotocol.
    */
   tokenVia?: TokenVia;
   /** First reconnection delay, milliseconds (default 100); doubles up to `backoffMax`. */
@@ -167,9 +182,12 @@ async function webSocketClass(given?: WebSocketClass): Promise<WebSocketClass> {
  * connection drops it reconnects with exponential backoff and `since=` its version, so each
  * change is seen exactly once, in order (a fresh snapshot comes instead when the server no
  * longer keeps the missed changes). The host writes with {@link patch} and {@link replace};
- * every member writes its own sub-document with {@link setMember}. Close codes arrive as typed
- * `close` events; after a final one (`ended`, `removed`, `forbidden`, `not_found`, `closed`)
- * {@link closed} resolves.
+ * every member writes its own sub-document with {@link setMember}. Members exchange signals
+ * (WebRTC offers, answers, candidates) with {@link signal} and `signal` events. The token goes in
+ * the `bearer.<token>` subprotocol (see {@link SyncSocketOptions.tokenVia}). Close codes arrive
+ * as typed `close` events, a refused handshake's too (4401, 4403, 4404, 4422, 4429, 1013); after
+ * a final one (`ended`, `removed`, `forbidden`, `not_found`, `invalid`, `closed`) {@link closed}
+ * resolves.
  */
 export class SyncSocket {
   /** The local document (null until the first snapshot). */
@@ -231,10 +249,14 @@ export class SyncSocket {
     return this.socket !== null && this.opened;
   }
 
+  private get tokenVia(): TokenVia {
+    return this.options.tokenVia ?? "subprotocol";
+  }
+
   private url(token: string | null): string {
     const url = new URL(`${this.baseUrl}/sync/${encodeURIComponent(this.key)}/ws`);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    if (token && (this.options.tokenVia ?? "query") === "query") url.searchParams.set("token", token);
+    if (token && this.tokenVia === "query") url.searchParams.set("token", token);
     if (this.document) url.searchParams.set("since", String(this.document.version));
     return url.toString();
   }
@@ -244,7 +266,7 @@ export class SyncSocket {
     const Socket = await webSocketClass(this.options.WebSocket);
     const token = this.token();
     const protocols =
-      this.options.tokenVia === "subprotocol" && token ? ["lobbyd", `bearer.${token}`] : undefined;
+      this.tokenVia === "subprotocol" && token ? ["lobbyd", `bearer.${token}`] : undefined;
     let refusal: CloseKind | null = null;
     const socket = new Socket(this.url(token), protocols);
     this.socket = socket;
@@ -384,6 +406,18 @@ export class SyncSocket {
   /** This member replaces its own sub-document; resolves with the version it made. */
   setMember(document: JsonObject, options: { ifVersion?: number } = {}): Promise<number> {
     return this.write({ type: "member", document, ...ifVersion(options) });
+  }
+
+  /**
+   * Send a signal (an offer, an answer, a candidate...) to the member `to`: its open sockets
+   * receive `{type: "signal", from, data}` as a `signal` event. Resolves when the server took it
+   * (nothing is stored: a member with no socket open never sees it, and nothing is resent after
+   * a reconnection); rejects with {@link SyncError} `not_member` (`to` is not a member),
+   * `too_large` (`data` over 16 KiB) or `rate_limited` (too many signals a second: this one was
+   * dropped).
+   */
+  async signal(to: string, data: JsonObject): Promise<void> {
+    await this.write({ type: "signal", to, data });
   }
 
   /** A round trip; resolves with the last version the server sent this socket. */

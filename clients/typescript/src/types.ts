@@ -51,6 +51,10 @@ export type Reservation = Schemas["Reservation"];
 export type Platform = Schemas["Platform"];
 export type PlatformSessionLink = Schemas["PlatformSessionLink"];
 export type PlatformSession = Schemas["PlatformSession"];
+export type IceAnswer = Schemas["IceAnswer"];
+/** One WebRTC `RTCIceServer`: URLs, and for TURN the username and credential. */
+export type IceServer = Schemas["IceServer"];
+export type SignalRequest = Schemas["SignalRequest"];
 
 /** A JSON object (a sync document's `state` or a member document). */
 export type JsonObject = { [key: string]: unknown };

@@ -63,6 +63,30 @@ export async function fullFlow(sdk, url, restart) {
   const [hostDoc, guestDoc] = await Promise.all([hostSocket.ready, guestSocket.ready]);
   assert(guestAccount.uuid in hostDoc.members && guestAccount.uuid in guestDoc.members, "members");
 
+  // ICE servers (none configured here) and signals: socket to socket, and over HTTP
+  const ice = await guest.ice(launched.session_id);
+  assert(Array.isArray(ice.ice_servers) && typeof ice.expires_at === "string", "an ICE answer");
+  const nextSignal = (socket) => new Promise((resolve) => {
+    const stop = socket.on("signal", (signal) => {
+      stop();
+      resolve(signal);
+    });
+  });
+  const toHost = nextSignal(hostSocket);
+  await guestSocket.signal(hostAccount.uuid, { kind: "offer", sdp: "v=0" });
+  const offer = await toHost;
+  assert(offer.from === guestAccount.uuid && offer.data.sdp === "v=0", "the host got the offer");
+  const toGuest = nextSignal(guestSocket);
+  await host.sendSignal(key, guestAccount.uuid, { kind: "answer" });
+  const answer = await toGuest;
+  assert(answer.from === hostAccount.uuid && answer.data.kind === "answer", "the guest got it");
+  let notMember = null;
+  await guestSocket.signal(hostAccount.uuid.replace(/^./, (c) => (c === "0" ? "1" : "0")), {}).catch(
+    (error) => (notMember = error),
+  );
+  assert(notMember?.code === "not_member", `a signal to a stranger: ${notMember}`);
+  seen.signals = [offer.data.kind, answer.data.kind];
+
   // a state patch by the host, seen by the guest
   const version = await hostSocket.patch({ board: ["x", null, null], turn: "o" });
   await until(() => guestSocket.document?.version >= version, "the guest to see the patch");
@@ -110,6 +134,7 @@ export async function fullFlow(sdk, url, restart) {
   return {
     session: launched.session_id,
     hostReconnects: hostSocket.reconnects,
+    signals: seen.signals,
     guestReconnects: guestSocket.reconnects,
     guestVersions: seen.guestVersions,
     closes: {

@@ -68,3 +68,42 @@ test("a socket refused for a bad token reports a typed close and stops", async (
   assert.equal(closed.kind, "unauthorized");
   assert.equal(closed.willReconnect, false);
 });
+
+test("the token travels as the bearer subprotocol, and a refused socket closes typed", async () => {
+  const [a, b] = [new sdk.LobbydClient(stack.url), new sdk.LobbydClient(stack.url)];
+  const [hostAccount, strangerAccount] = [await a.register(), await b.register()];
+  await a.login(hostAccount.uuid, hostAccount.secret);
+  await b.login(strangerAccount.uuid, strangerAccount.secret);
+  const launched = await a.launchSession({ host: hostAccount.uuid });
+  const { default: WS } = await import("ws");
+  const handshakes = [];
+  class Recording extends WS {
+    constructor(url, protocols) {
+      super(url, protocols);
+      handshakes.push({ url, protocols, socket: this });
+    }
+  }
+  const member = a.sync(launched.source_of_truth_key, { WebSocket: Recording });
+  await member.ready;
+  assert.deepEqual(handshakes[0].protocols, ["lobbyd", `bearer.${a.token}`]);
+  assert.equal(new URL(handshakes[0].url).searchParams.get("token"), null);
+  assert.equal(handshakes[0].socket.protocol, "lobbyd"); // the server chose it
+  member.close();
+  // Not a member: accepted, then closed at once with 4404 and the reason.
+  const stranger = b.sync(launched.source_of_truth_key, { WebSocket: Recording });
+  const closed = await stranger.closed;
+  assert.deepEqual(
+    { code: closed.code, kind: closed.kind, again: closed.willReconnect },
+    { code: 4404, kind: "not_found", again: false },
+  );
+  assert.match(closed.reason, /^no_document: /);
+  assert.deepEqual(handshakes[1].protocols, ["lobbyd", `bearer.${b.token}`]);
+  // A bad token through the subprotocol: 4401, retried once with a fresh token, then final.
+  const bad = new sdk.LobbydClient(stack.url, { token: "not-a-token" });
+  const refused = await bad.sync(launched.source_of_truth_key, { maxRetries: 0 }).closed;
+  assert.deepEqual([refused.code, refused.kind], [4401, "unauthorized"]);
+  assert.match(refused.reason, /^unauthorized: /);
+  await a.endSession(launched.session_id);
+  a.close();
+  b.close();
+});

@@ -1,5 +1,5 @@
 // SyncSocket against a scripted WebSocket server (the `ws` package): the handshake's token,
-// refusals by close code, a fresh token after 4401, and catching up after a gap.
+// refusals by close code, a fresh token after 4401, catching up after a gap, and signals.
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { WebSocketServer } from "ws";
@@ -47,24 +47,84 @@ const snapshot = (version, state = {}) =>
 const query = (request) => new URL(request.url, "http://x").searchParams;
 const fast = { backoff: 5, backoffMax: 20 };
 
-test("the token goes in the query by default", async () => {
+test("the token is offered as the subprotocol bearer.<token> by default, not in the URL", async () => {
   setup((socket) => socket.send(snapshot(1)));
-  const sync = open(base, "k", () => "T1", fast);
-  await sync.ready;
-  assert.equal(query(connections[0]).get("token"), "T1");
-  assert.equal(connections[0].headers["sec-websocket-protocol"], undefined);
-  sync.close();
-  assert.equal((await sync.closed).kind, "closed");
-});
-
-test("with tokenVia subprotocol the token is offered as bearer.<token>, not in the URL", async () => {
-  setup((socket) => socket.send(snapshot(1)));
-  const sync = open(base, "k", () => "T2", { ...fast, tokenVia: "subprotocol" });
+  const sync = open(base, "k", () => "T2", fast);
   await sync.ready;
   const offered = connections[0].headers["sec-websocket-protocol"].split(",").map((p) => p.trim());
   assert.deepEqual(offered, ["lobbyd", "bearer.T2"]);
   assert.equal(sync.connected, true); // the server chose `lobbyd`
   assert.equal(query(connections[0]).get("token"), null);
+  sync.close();
+  assert.equal((await sync.closed).kind, "closed");
+});
+
+test("with tokenVia query the token goes in ?token= and no subprotocol is offered", async () => {
+  setup((socket) => socket.send(snapshot(1)));
+  const sync = open(base, "k", () => "T1", { ...fast, tokenVia: "query" });
+  await sync.ready;
+  assert.equal(query(connections[0]).get("token"), "T1");
+  assert.equal(connections[0].headers["sec-websocket-protocol"], undefined);
+  sync.close();
+});
+
+for (const [code, kind] of [
+  [4403, "forbidden"],
+  [4422, "invalid"],
+]) {
+  test(`a ${code} close is final and typed ${kind}`, async () => {
+    setup((socket) => socket.close(code, `${kind}: refused`));
+    const sync = open(base, "k", () => "T", fast);
+    const closed = await sync.closed;
+    assert.deepEqual(
+      { kind: closed.kind, code: closed.code, again: closed.willReconnect },
+      { kind, code, again: false },
+    );
+    assert.equal(connections.length, 1);
+  });
+}
+
+test("a 4429 close (too many sockets) retries with backoff", async () => {
+  setup((socket, request, index) => {
+    if (index === 0) socket.close(4429, "too_many_sockets: close one first");
+    else socket.send(snapshot(3));
+  });
+  const sync = open(base, "k", () => "T", fast);
+  const kinds = [];
+  sync.on("close", (event) => kinds.push(`${event.code}:${event.kind}:${event.willReconnect}`));
+  assert.equal((await sync.ready).version, 3);
+  assert.deepEqual(kinds, ["4429:too_many_sockets:true"]);
+  sync.close();
+});
+
+test("signal() sends {type: signal, to, data} and resolves on its ack; signals arrive as events", async () => {
+  const sent = [];
+  setup((socket) => {
+    socket.send(snapshot(1));
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data));
+      sent.push(message);
+      if (message.to === "stranger")
+        socket.send(
+          JSON.stringify({ type: "error", id: message.id, code: "not_member", message: "no", version: 1 }),
+        );
+      else socket.send(JSON.stringify({ type: "ack", id: message.id, version: 1 }));
+    });
+    socket.send(JSON.stringify({ type: "signal", from: "h", data: { kind: "offer" } }));
+  });
+  const sync = open(base, "k", () => "T", fast);
+  const signal = new Promise((resolve) => sync.on("signal", resolve));
+  const versions = [];
+  sync.on("change", (change) => versions.push(change.version));
+  assert.deepEqual(await signal, { type: "signal", from: "h", data: { kind: "offer" } });
+  await sync.signal("g", { kind: "answer" });
+  assert.deepEqual(
+    { type: sent[0].type, to: sent[0].to, data: sent[0].data },
+    { type: "signal", to: "g", data: { kind: "answer" } },
+  );
+  await assert.rejects(sync.signal("stranger", {}), (error) => error.code === "not_member");
+  assert.equal(sync.version, 1); // signals leave the document alone
+  assert.deepEqual(versions, []);
   sync.close();
 });
 
@@ -81,7 +141,8 @@ test("a 4404 close is final and typed", async () => {
 
 test("after 4401 the socket asks for a fresh token and reconnects with it", async () => {
   setup((socket, request) => {
-    if (query(request).get("token") === "old") socket.close(4401, "token expired");
+    const offered = request.headers["sec-websocket-protocol"];
+    if (offered.includes("bearer.old")) socket.close(4401, "token expired");
     else socket.send(snapshot(7));
   });
   let token = "old";
@@ -91,7 +152,8 @@ test("after 4401 the socket asks for a fresh token and reconnects with it", asyn
   });
   const doc = await sync.ready;
   assert.equal(doc.version, 7);
-  assert.deepEqual(connections.map((r) => query(r).get("token")), ["old", "new"]);
+  const tokens = connections.map((r) => r.headers["sec-websocket-protocol"].split(",")[1].trim());
+  assert.deepEqual(tokens, ["bearer.old", "bearer.new"]);
   sync.close();
 });
 

@@ -231,6 +231,13 @@ namespace Lobbyd
             return CallAsync<HeartbeatAnswer>(HttpMethod.Post, "/sessions/" + Id(sessionId) + "/heartbeat", body, cancellationToken);
         }
 
+        /// <summary>The STUN and TURN servers for a peer-to-peer connection, with TURN
+        /// credentials (members and admins; 404 no_session for anyone else).</summary>
+        public Task<IceAnswer> IceAsync(long sessionId, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return CallAsync<IceAnswer>(HttpMethod.Get, "/sessions/" + Id(sessionId) + "/ice", null, cancellationToken);
+        }
+
         // ---- Directory ----
 
         /// <summary>Sessions the player is in, invited to or holds a seat in, by type.</summary>
@@ -341,6 +348,17 @@ namespace Lobbyd
         public Task<long> PutMemberAsync(string key, string player, JObject document, long? ifVersion = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             return WriteAsync(HttpMethod.Put, "/sync/" + Segment(key) + "/members/" + Segment(player), document, "application/json", ifVersion, cancellationToken);
+        }
+
+        /// <summary>Send a signal (an offer, an answer, a candidate...) to the member
+        /// <paramref name="to"/>'s open sync sockets, without a socket of one's own (else
+        /// <see cref="SyncSocket.SignalAsync"/>). Nothing is stored: a member with no socket open
+        /// never sees it. LobbydError 404 no_document (not a member), 409 not_member (to is not a
+        /// member) or session_ended, 413 (data over 16 KiB), 429 (too many signals a second).</summary>
+        public Task SendSignalAsync(string key, string to, JObject data, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return SendJsonAsync(HttpMethod.Post, "/sync/" + Segment(key) + "/signals",
+                new JObject { { "to", to }, { "data", data ?? new JObject() } }, cancellationToken);
         }
 
         /// <summary>A sync socket to the document, with this client's token (call ConnectAsync).</summary>

@@ -245,4 +245,37 @@ namespace Lobbyd
         [JsonProperty("custom_data")] public Dictionary<string, string> CustomData { get; set; }
         [JsonProperty("session_id")] public long SessionId { get; set; }
     }
+
+    /// <summary>GET /sessions/{id}/ice: the STUN and TURN servers (WebRTC's RTCIceServer shape,
+    /// for any ICE library), and when the TURN credentials stop working.</summary>
+    public class IceAnswer
+    {
+        [JsonProperty("ice_servers")] public List<IceServer> IceServers { get; set; }
+        /// <summary>RFC 3339: ask again before then.</summary>
+        [JsonProperty("expires_at")] public string ExpiresAt { get; set; }
+    }
+
+    /// <summary>One ICE server: its URLs, and for TURN the username and credential (null for STUN).</summary>
+    public class IceServer
+    {
+        [JsonProperty("urls")] public List<string> Urls { get; set; }
+        /// <summary>TURN only: "&lt;unix expiry&gt;:&lt;player&gt;".</summary>
+        [JsonProperty("username")] public string Username { get; set; }
+        /// <summary>TURN only: base64(HMAC-SHA1(secret, username)).</summary>
+        [JsonProperty("credential")] public string Credential { get; set; }
+    }
+
+    /// <summary>A signal another member sent to this one over the sync socket (an offer, an
+    /// answer, a candidate...). Ephemeral: not part of the document, no version.</summary>
+    public class SyncSignal
+    {
+        /// <summary>The sender's player id, as the server authenticated it.</summary>
+        public string From { get; set; }
+        public JObject Data { get; set; }
+
+        public override string ToString()
+        {
+            return "signal from " + From + ": " + Json.Write(Data);
+        }
+    }
 }

@@ -32,9 +32,9 @@ namespace Lobbyd
         /// 15 s; TimeSpan.Zero: never). This finds connections a network change left half-open.</summary>
         public TimeSpan KeepAlive { get; set; }
         /// <summary>Send the token as the WebSocket subprotocol <c>bearer.&lt;token&gt;</c> (with
-        /// <c>lobbyd</c>) instead of the <c>token</c> query parameter, so it is not part of the
-        /// URL. Only for servers whose socket speaks the <c>lobbyd</c> subprotocol; older ones
-        /// refuse such a socket as unauthenticated. Default false.</summary>
+        /// <c>lobbyd</c>), so it is not part of the URL (default true). False sends it as the
+        /// <c>token</c> query parameter instead, for a lobbyd older than the subprotocol (which
+        /// refuses the subprotocol's token as unauthenticated).</summary>
         public bool TokenInSubprotocol { get; set; }
 
         public SyncSocketOptions()
@@ -43,6 +43,7 @@ namespace Lobbyd
             BackoffMax = TimeSpan.FromSeconds(10);
             ReplyTimeout = TimeSpan.FromSeconds(10);
             KeepAlive = TimeSpan.FromSeconds(15);
+            TokenInSubprotocol = true;
         }
     }
 
@@ -123,6 +124,9 @@ namespace Lobbyd
 
         /// <summary>A snapshot or a change, already applied to <see cref="Document"/>.</summary>
         public event Action<SyncMessage> Message;
+        /// <summary>A signal another member sent to this one (on the events' context). Signals
+        /// are not messages of the document: they never reach <see cref="Message"/>.</summary>
+        public event Action<SyncSignal> Signal;
         /// <summary>A connection (the first or a reconnection) is open.</summary>
         public event Action Connected;
         /// <summary>A connection ended; <see cref="SyncClose.WillReconnect"/> says if another follows.</summary>
@@ -166,6 +170,16 @@ namespace Lobbyd
         public Task<long> UpdateMemberAsync(JObject document, long? ifVersion = null)
         {
             return WriteAsync(new JObject { { "type", "member" }, { "document", document } }, ifVersion);
+        }
+
+        /// <summary>Send a signal (an offer, an answer, a candidate...) to the member
+        /// <paramref name="to"/>: its open sockets raise <see cref="Signal"/>. Completes when the
+        /// server took it; nothing is stored, and nothing is resent after a reconnection.
+        /// SyncError not_member (to is not a member), too_large (data over 16 KiB), rate_limited
+        /// (too many signals a second: this one was dropped).</summary>
+        public async Task SignalAsync(string to, JObject data)
+        {
+            await CallAsync(new JObject { { "type", "signal" }, { "to", to }, { "data", data ?? new JObject() } }).ConfigureAwait(false);
         }
 
         /// <summary>A round trip to the server; the last version it sent this socket.</summary>
@@ -567,6 +581,17 @@ namespace Lobbyd
                 TaskCompletionSource<JObject> reply;
                 if (id != null && id.Type == JTokenType.Integer && pending.TryGetValue((long)id, out reply))
                     reply.TrySetResult(raw);
+                return true;
+            }
+            if (type == "signal")
+            {
+                var data = raw["data"] as JObject;
+                var signal = new SyncSignal { From = (string)raw["from"], Data = data ?? new JObject() };
+                dispatcher.Post(() =>
+                {
+                    var handler = Signal;
+                    if (handler != null) handler(signal);
+                });
                 return true;
             }
             var message = new SyncMessage(raw);

@@ -249,6 +249,49 @@ namespace Lobbyd.Tests
         }
 
         [Test]
+        public static async Task IceAndSignals()
+        {
+            var ice = await guest.IceAsync(session.SessionId);
+            Assert.True(ice.IceServers != null && !string.IsNullOrEmpty(ice.ExpiresAt), "an ICE answer");
+            var notMember = await Assert.ThrowsAsync<LobbydError>(() => stranger.IceAsync(session.SessionId), "a stranger's ICE");
+            Assert.Equal(404, notMember.Status, "ICE for members only");
+
+            var offer = new TaskCompletionSource<SyncSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Action<SyncSignal> onHost = signal => offer.TrySetResult(signal);
+            hostSocket.Signal += onHost;
+            var versionBefore = guestSocket.Version;
+            await guestSocket.SignalAsync(hostCredentials.Uuid, new JObject { { "kind", "offer" }, { "sdp", "v=0" } });
+            var done = await Task.WhenAny(offer.Task, Task.Delay(Wait));
+            hostSocket.Signal -= onHost;
+            Assert.True(done == offer.Task, "the host got the guest's signal");
+            Assert.Equal(guestCredentials.Uuid, offer.Task.Result.From, "from the guest");
+            Assert.Equal("v=0", (string)offer.Task.Result.Data["sdp"], "the data as sent");
+
+            var answer = new TaskCompletionSource<SyncSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Action<SyncSignal> onGuest = signal =>
+            {
+                if (Thread.CurrentThread.ManagedThreadId != pump.ThreadId) Interlocked.Increment(ref offThread);
+                answer.TrySetResult(signal);
+            };
+            guestSocket.Signal += onGuest;
+            await host.SendSignalAsync(session.SourceOfTruthKey, guestCredentials.Uuid, new JObject { { "kind", "answer" } });
+            done = await Task.WhenAny(answer.Task, Task.Delay(Wait));
+            guestSocket.Signal -= onGuest;
+            Assert.True(done == answer.Task, "the guest got the host's signal sent over HTTP");
+            Assert.Equal(hostCredentials.Uuid, answer.Task.Result.From, "from the host");
+            Assert.Equal("answer", (string)answer.Task.Result.Data["kind"], "the HTTP signal's data");
+
+            var refused = await Assert.ThrowsAsync<SyncError>(() => guestSocket.SignalAsync(strangerUuid, new JObject()), "a signal to a non-member");
+            Assert.Equal("not_member", refused.Code, "not_member");
+            var http = await Assert.ThrowsAsync<LobbydError>(() => host.SendSignalAsync(session.SourceOfTruthKey, strangerUuid, new JObject()), "an HTTP signal to a non-member");
+            Assert.Equal(409, http.Status, "409 over HTTP");
+            Assert.Equal("not_member", http.Code, "not_member over HTTP");
+            Assert.Equal(versionBefore, guestSocket.Version, "signals leave the version alone");
+            Assert.True(!guestMessages.Any(m => m.Type == "signal"), "signals never come out as messages");
+            Assert.Equal(0, offThread, "signal events run on the socket's context");
+        }
+
+        [Test]
         public static async Task HalfOpenConnectionIsReplaced()
         {
             // A connection that silently stops carrying anything (no close, no error) is found
@@ -284,29 +327,25 @@ namespace Lobbyd.Tests
         [Test]
         public static async Task TokenAsSubprotocol()
         {
-            // Only servers whose socket speaks the "lobbyd" subprotocol take the token that way.
-            var probe = new System.Net.WebSockets.ClientWebSocket();
-            probe.Options.AddSubProtocol(SyncSocket.Subprotocol);
-            var url = Url.Replace("http://", "ws://") + "/sync/" + Uri.EscapeDataString(session.SourceOfTruthKey) + "/ws?token=" + Uri.EscapeDataString(guest.Token);
-            await probe.ConnectAsync(new Uri(url), CancellationToken.None);
-            var spoken = probe.SubProtocol == SyncSocket.Subprotocol;
-            probe.Abort();
-            if (!spoken)
-            {
-                Console.WriteLine("skip TokenAsSubprotocol: this server does not speak the lobbyd subprotocol");
-                return;
-            }
-            var socket = guest.OpenSyncSocket(session.SourceOfTruthKey, new SyncSocketOptions { TokenInSubprotocol = true });
+            // By default the token travels as the subprotocol bearer.<token>: the sockets opened
+            // with default options negotiated "lobbyd".
+            Assert.Equal(SyncSocket.Subprotocol, hostSocket.NegotiatedSubprotocol, "the host's socket: lobbyd");
+            Assert.Equal(SyncSocket.Subprotocol, guestSocket.NegotiatedSubprotocol, "the guest's socket: lobbyd");
+            // The query parameter still works when asked for (no subprotocol offered then).
+            var socket = guest.OpenSyncSocket(session.SourceOfTruthKey, new SyncSocketOptions { TokenInSubprotocol = false });
             var snapshot = socket.WaitForAsync(m => m.Type == "snapshot", Wait);
             await socket.ConnectAsync();
             await snapshot;
-            Assert.Equal(SyncSocket.Subprotocol, socket.NegotiatedSubprotocol, "the server answered lobbyd");
+            Assert.Equal(null, socket.NegotiatedSubprotocol, "no subprotocol with ?token=");
             await socket.CloseAsync();
             using (var nobody = new LobbydClient(Url, "not-a-token"))
             {
-                var refused = nobody.OpenSyncSocket(session.SourceOfTruthKey, new SyncSocketOptions { TokenInSubprotocol = true });
+                var refused = nobody.OpenSyncSocket(session.SourceOfTruthKey);
+                var closes = new ConcurrentQueue<SyncClose>();
+                refused.Closed += close => closes.Enqueue(close);
                 var error = await Assert.ThrowsAsync<LobbydError>(() => refused.ConnectAsync(), "a bad token in the subprotocol");
                 Assert.Equal(401, error.Status, "refused as unauthorized");
+                Assert.Equal("unauthorized", error.Code, "the code from the close reason");
             }
         }
 

@@ -312,6 +312,12 @@ namespace Lobbyd
             return CallAsync<PlatformSession>(HttpMethod.Get, "/platforms/" + Segment(platform) + "/platform-sessions/" + Segment(platformSessionIdBase64), null, cancellationToken);
         }
 
+        /// <summary>An admin frees a platform session from whichever session linked it.</summary>
+        public Task ReleasePlatformSessionAsync(string platform, string platformSessionIdBase64, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return SendJsonAsync(HttpMethod.Delete, "/platforms/" + Segment(platform) + "/platform-sessions/" + Segment(platformSessionIdBase64), null, cancellationToken);
+        }
+
         public Task UnlinkPlatformSessionAsync(long sessionId, string platform, CancellationToken cancellationToken = default(CancellationToken))
         {
             return SendJsonAsync(HttpMethod.Delete, "/sessions/" + Id(sessionId) + "/platform-sessions/" + Segment(platform), null, cancellationToken);

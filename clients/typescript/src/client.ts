@@ -15,6 +15,7 @@ import type {
   PlatformSession,
   PlatformSessionLink,
   PlayerSessions,
+  QueryOf,
   QueryPage,
   QuerySessions,
   Registered,
@@ -103,6 +104,8 @@ export const OPERATIONS = {
   release_platform_session: "releasePlatformSession",
   ice: "ice",
   send_signal: "sendSignal",
+  metrics: "metrics",
+  admin_sessions: "adminSessions",
 } as const satisfies Record<string, keyof LobbydClient>;
 
 const e = encodeURIComponent;
@@ -217,6 +220,18 @@ export class LobbydClient {
     return this.json("GET", "/healthz", { anonymous: true });
   }
 
+  /**
+   * `GET /metrics`: the server's Prometheus text exposition (send the metrics token, or an admin
+   * token, as this client's token when the server asks for one; 404 when metrics are off).
+   */
+  async metrics(): Promise<string> {
+    const headers: Record<string, string> = { accept: "text/plain" };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const response = await this.fetcher(new URL(`${this.baseUrl}/metrics`), { headers });
+    if (!response.ok) throw await LobbydError.from(response);
+    return response.text();
+  }
+
   /** `GET /readyz`: the database and the sync store answer. */
   readyz(): Promise<unknown> {
     return this.json("GET", "/readyz", { anonymous: true });
@@ -320,6 +335,14 @@ export class LobbydClient {
   /** `GET /sessions`: query sessions (by keyword, player, type...), a page at a time. */
   querySessions(query: QuerySessions = {}): Promise<QueryPage> {
     return this.json("GET", "/sessions", { query });
+  }
+
+  /**
+   * `GET /admin/sessions` (admin tokens only): every active session, private ones included,
+   * optionally of one `host` or with a `keyword`, in session-id order, a page at a time.
+   */
+  adminSessions(query: QueryOf<"admin_sessions"> = {}): Promise<QueryPage> {
+    return this.json("GET", "/admin/sessions", { query });
   }
 
   /** `POST /sessions/players`: join `guest` to `host`'s session; the answer has a `ticket`. */

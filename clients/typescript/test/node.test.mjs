@@ -107,3 +107,15 @@ test("the token travels as the bearer subprotocol, and a refused socket closes t
   a.close();
   b.close();
 });
+
+test("metrics() answers the Prometheus text; adminSessions() is for admins only", async () => {
+  const client = new sdk.LobbydClient(stack.url);
+  const text = await client.metrics();
+  assert.match(text, /^# (HELP|TYPE) /m);
+  const account = await client.register();
+  await client.login(account.uuid, account.secret);
+  const refused = await client.adminSessions({ take: 1 }).catch((e) => e);
+  assert.ok(refused instanceof sdk.LobbydError);
+  assert.equal(refused.status, 403);
+  client.close();
+});

@@ -18,7 +18,7 @@ from bench.backends import Backends
 from bench.procs import Processes
 from bench.results import Results
 from bench.runner import Bench
-from bench.settings import ALL_SCENARIOS, PROFILES, customized
+from bench.settings import ALL_SCENARIOS, PROFILES, SYNC_RUNS, customized
 from bench.wrk import ensure_wrk, wrk_version
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -33,9 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         "--only",
         action="append",
         default=[],
-        metavar="SCENARIO",
-        help="run only these scenarios (repeatable or comma-separated): "
-        + ", ".join(ALL_SCENARIOS),
+        metavar="RUN",
+        help="run only these scenarios or runs (repeatable or comma-separated): "
+        + ", ".join((*ALL_SCENARIOS, *SYNC_RUNS)),
     )
     parser.add_argument(
         "--profiles",
@@ -95,9 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run; exit status 1 when a scenario answered with unexpected statuses or crashed."""
     args = _parser().parse_args(argv)
     only = _split(args.only)
-    if unknown := [name for name in only if name not in ALL_SCENARIOS]:
-        print(f"unknown scenarios: {unknown}; known: {', '.join(ALL_SCENARIOS)}", file=sys.stderr)
+    known = (*ALL_SCENARIOS, *SYNC_RUNS)
+    if unknown := [name for name in only if name not in known]:
+        print(f"unknown scenarios: {unknown}; known: {', '.join(known)}", file=sys.stderr)
         return 2
+    # Naming a run beside the scenarios (say `--only signals`) restricts those runs too.
+    sync_runs = tuple(name for name in only if name in SYNC_RUNS) or SYNC_RUNS
     profile = customized(
         PROFILES[args.profile],
         duration=args.duration,
@@ -134,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             with_scaling=not args.no_scaling,
             with_profiles=not args.no_py_spy,
             with_sync=not args.no_sync,
+            sync_runs=sync_runs,
         )
         asyncio.run(bench.run())
     except KeyboardInterrupt:

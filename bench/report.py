@@ -203,6 +203,40 @@ def configurations_table(results: Results) -> list[str]:
     return [*_table(["scenario", *servers], rows), "", *down]
 
 
+def signals_table(results: Results) -> list[str]:
+    """One row per signals run: a socket on replica A signalling one on replica B."""
+    header = [
+        "configuration",
+        "replicas",
+        "in flight",
+        "signals/s",
+        "delivered",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "lost / notes",
+    ]
+    rows = []
+    for e in results.signals:
+        if e.get("available"):
+            notes = [f"{e.get('lost', 0):,.0f}"]
+            notes += [f"{code} {n}" for code, n in (e.get("errors") or {}).items()]
+            notes += [e["closed"]] if e.get("closed") else []
+            cells = [
+                str(e.get("in_flight", "")),
+                f"{e.get('signals_per_s', 0):,.0f}",
+                f"{e.get('delivered', 0):,.0f}",
+                _ms(e.get("p50_ms")),
+                _ms(e.get("p99_ms")),
+                _ms(e.get("max_ms")),
+                "; ".join(notes),
+            ]
+        else:
+            cells = ["", "", "", "", "", "", e.get("reason") or e.get("error", "")]
+        rows.append([str(e.get("server", "")), str(e.get("replicas", 2)), *cells])
+    return _table(header, rows)
+
+
 def _dict_rows(entries: list[dict[str, Any]], keys: list[str]) -> list[list[str]]:
     rows = []
     for entry in entries:
@@ -344,6 +378,9 @@ def render(results: Results, plots: list[Path]) -> str:
             for e in results.fanout
         ],
     )
+    if results.signals:
+        out += ["", "## Signals between two replicas", ""]
+        out += signals_table(results)
     out += ["", "## Memory", ""]
     out += _table(
         [
@@ -434,6 +471,7 @@ def render(results: Results, plots: list[Path]) -> str:
     absent += [
         f"fan-out to {e['subscribers']}: {e['reason']}" for e in results.fanout if e.get("reason")
     ]
+    absent += [f"signals: {e['reason']}" for e in results.signals if e.get("reason")]
     absent += [
         f"memory ({e['store']} store): {e['reason']}" for e in results.memory if e.get("reason")
     ]

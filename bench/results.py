@@ -140,6 +140,7 @@ class Results:
     servers: list[dict[str, Any]] = field(default_factory=list)
     runs: list[ScenarioRun] = field(default_factory=list)
     fanout: list[dict[str, Any]] = field(default_factory=list)
+    signals: list[dict[str, Any]] = field(default_factory=list)
     memory: list[dict[str, Any]] = field(default_factory=list)
     scaling: list[dict[str, Any]] = field(default_factory=list)
     friends: list[dict[str, Any]] = field(default_factory=list)

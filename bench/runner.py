@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import openloop, peer, profiling, scaling, syncruns
+from bench import openloop, peer, profiling, scaling, signals, syncruns
 from bench.backends import Backends
 from bench.cpu import CpuMeter
 from bench.harness import Peak
@@ -21,7 +21,7 @@ from bench.results import Measurement, Results, ScenarioRun, machine
 from bench.scenarios import SCENARIOS, Scenario, Target
 from bench.seed import Minter, Seeder
 from bench.servers import lobbyd_env, migrate, routes_of, start_lobbyd, start_yardstick
-from bench.settings import Profile, ServerSpec
+from bench.settings import SYNC_RUNS, Profile, ServerSpec
 from bench.wrk import LoadResult, from_openloop, http_request, run_wrk, write_requests
 
 #: A guess of the peak rate, to size the warm-up's request list (stateful scenarios).
@@ -50,6 +50,7 @@ class Bench:
         with_scaling: bool = True,
         with_profiles: bool = True,
         with_sync: bool = True,
+        sync_runs: tuple[str, ...] = SYNC_RUNS,
     ) -> None:
         self.profile = profile
         self.out = out
@@ -61,6 +62,8 @@ class Bench:
         self.with_scaling = with_scaling
         self.with_profiles = with_profiles
         self.with_sync = with_sync
+        #: Which of the runs beside the scenarios (memory, fanout, signals) the primary does.
+        self.sync_runs = sync_runs if with_sync else ()
         self.jwt_secret = secrets.token_urlsafe(32)
         self.minter = Minter(self.jwt_secret)
         meta = {"profile": profile.name, "machine": machine(wrk_version)}
@@ -284,12 +287,14 @@ class Bench:
             # Memory first, on a fresh process: later runs leave freed memory behind that new
             # sessions and sockets would reuse without growing the RSS.
             memory = spec.primary or (spec.database == "sqlite" and spec.server == "uvicorn")
-            if memory and self.with_sync:
+            if memory and "memory" in self.sync_runs:
                 await syncruns.run_memory(self, spec, target, proc)
             for name in spec.scenarios:
                 await self.scenario(spec, target, proc, SCENARIOS[name])
-            if spec.primary and self.with_sync:
+            if spec.primary and "fanout" in self.sync_runs:
                 await syncruns.run_fanout(self, spec, target)
+            if spec.primary and "signals" in self.sync_runs:
+                await signals.run_signals(self, spec, target, env)
         finally:
             self.backends.sync_keys |= target.sync_keys
             self.stop(proc, spec.name, record)

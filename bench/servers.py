@@ -32,6 +32,8 @@ def lobbyd_env(
         # The friends-list scaling runs add friends to hosts that already have 10,000.
         "LOBBYD_MAX_FRIENDS": "100000",
         "LOBBYD_MAX_BANLIST": "100000",
+        # The signals run sends as fast as the relay goes, far past the default 50 a second.
+        "LOBBYD_SIGNAL_RATE": "100000",
         "PYTHONUNBUFFERED": "1",
     }
     if redis_url:

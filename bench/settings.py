@@ -10,6 +10,8 @@ Store = Literal["memory", "redis"]
 ServerKind = Literal["uvicorn", "granian"]
 
 #: Every HTTP scenario, in the order they run (reads before the writes that change ETags).
+#: The runs beside the scenarios, on the primary configuration (`--only` takes them too).
+SYNC_RUNS = ("memory", "fanout", "signals")
 ALL_SCENARIOS = (
     "register",
     "login",
@@ -78,6 +80,8 @@ class Profile:
     friends_sizes: tuple[int, ...] = (10, 1_000, 10_000)
     fanout_subscribers: tuple[int, ...] = (1, 10, 100)
     fanout_duration: float = 4.0
+    #: Seconds of signals from a socket on one replica to a socket on another.
+    signals_duration: float = 4.0
     memory_sessions: int = 1_000
     memory_sockets: int = 200
     #: Live sessions seeded for the heartbeat scenario, whose hosts heartbeat in rotation.
@@ -107,6 +111,7 @@ QUICK = Profile(
     scaling_sizes=(1_000, 100_000),
     friends_sizes=(10, 1_000, 10_000),
     fanout_duration=3.0,
+    signals_duration=3.0,
     memory_sessions=1_000,
     memory_sockets=500,
     heartbeat_sessions=10_000,
@@ -132,6 +137,7 @@ FULL = Profile(
     scaling_sizes=(1_000, 100_000, 1_000_000),
     friends_sizes=(10, 1_000, 10_000),
     fanout_duration=10.0,
+    signals_duration=10.0,
     memory_sessions=10_000,
     memory_sockets=1_000,
     # 10^5 live sessions: with a heartbeat every 20 s, the 5,000 a second of a real deployment.
@@ -153,6 +159,7 @@ SMOKE = Profile(
     friends_sizes=(10,),
     fanout_subscribers=(1, 10),
     fanout_duration=1.0,
+    signals_duration=1.0,
     memory_sessions=100,
     memory_sockets=20,
     heartbeat_sessions=1_000,

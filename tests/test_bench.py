@@ -14,6 +14,7 @@ import pytest
 from bench import report
 from bench.cpu import CpuMeter
 from bench.results import CpuCost, Measurement, Results, ScenarioRun
+from bench.signals import Relay
 from bench.targets import CPU_TARGETS, evaluate
 
 from tests.backends import postgres_database
@@ -109,3 +110,27 @@ def test_the_report_shows_cpu_per_request_beside_its_target() -> None:
     assert "| login | 100 |  | 612 | 200 | <= 500 |" in text
     assert "| server CPU per request: login | <= 500 us | 612 us (PostgreSQL 200 us" in text
     assert "| server CPU per request: heartbeat | <= 400 us | 612 us" in text
+
+
+def test_the_signals_figures_count_the_window_and_the_report_shows_them() -> None:
+    """Signals arriving outside the counted window are not delivered in it, latencies are those
+    of the signals sent in it, and the report has a row with the figures."""
+    seen = Relay(sent=5)
+    seen.send_times = [9.0, 10.0, 10.5, 11.0, 11.5]
+    seen.arrived = [9.001, 10.002, 10.504, 11.01, 12.5]
+    figures = seen.summary(10.0, 12.0)
+    assert figures["delivered"] == 3  # 9.001 is before, 12.5 after
+    assert figures["signals_per_s"] == pytest.approx(1.5)
+    assert figures["p50_ms"] == pytest.approx(10.0)  # of 2, 4, 10 and 1000 ms
+    assert figures["max_ms"] == pytest.approx(1000.0)
+    assert figures["lost"] == 0
+    results = _results(None)
+    results.meta = {"profile": "smoke", "machine": dict.fromkeys(MACHINE_KEYS.split(), "x")}
+    results.signals = [
+        {"server": "pg", "replicas": 2, "available": True, "in_flight": 32, "errors": {}} | figures,
+        {"server": "sqlite", "replicas": 2, "available": False, "reason": "no Redis"},
+    ]
+    text = report.render(results, [])
+    assert "## Signals between two replicas" in text
+    assert "| pg | 2 | 32 | 2 | 3 | 10.00 | 1000.00 | 1000.00 | 0 |" in text
+    assert "| sqlite | 2 |  |  |  |  |  |  | no Redis |" in text

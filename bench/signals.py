@@ -1,7 +1,7 @@
 """Signals between two replicas: a host's socket on replica A signals its guest, whose socket is
 on replica B (the signal goes through Redis pub/sub), for the run's duration.
 
-The sender keeps at most `WINDOW` signals in flight (sent, not yet received), so the figure is
+The sender keeps at most `window` signals in flight (sent, not yet received), so the figure is
 what the relay sustains rather than how deep the queues grow; each signal carries its send time
 ({"t": time.time()}, one machine, one clock), which the receiver subtracts from its arrival.
 Both sockets live in the orchestrator's event loop, which has nothing else to do meanwhile.
@@ -21,8 +21,10 @@ from bench.log import say, step
 from bench.scenarios.base import Target, route
 from bench.settings import ServerSpec
 
-#: Signals in flight at most (sent by A, not yet received on B).
-WINDOW = 32
+#: Signals in flight at most (sent by A, not yet received on B), one measurement each: one at a
+#: time gives the latency of a lone signal; 32 what the relay sustains (its latency is mostly
+#: the wait behind the 31 others).
+WINDOWS = (1, 32)
 #: The first part of the run warms the sockets and pub/sub up and is not counted.
 WARM_FRACTION = 0.2
 #: A permit not given back in this long (a lost signal) is taken anyway, and counted.
@@ -68,13 +70,15 @@ class Relay:
         }
 
 
-async def relay(url_a: str, url_b: str, to: str, duration: float) -> tuple[Relay, float, float]:
-    """Send signals on `url_a` to `to`, receive them on `url_b`, for `duration` seconds; what was
-    seen and the counted window (epoch seconds)."""
+async def relay(
+    url_a: str, url_b: str, to: str, duration: float, window: int
+) -> tuple[Relay, float, float]:
+    """Send signals on `url_a` to `to` (at most `window` in flight), receive them on `url_b`, for
+    `duration` seconds; what was seen and the counted window (epoch seconds)."""
     from websockets.asyncio.client import connect
 
     seen = Relay()
-    permits = asyncio.Semaphore(WINDOW)
+    permits = asyncio.Semaphore(window)
     sender = await connect(url_a, compression=None, max_queue=None, open_timeout=30)
     receiver = await connect(url_b, compression=None, max_queue=None, open_timeout=30)
     try:
@@ -120,7 +124,7 @@ async def relay(url_a: str, url_b: str, to: str, duration: float) -> tuple[Relay
         # The last signals are still on their way: every permit back means none is in flight.
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(2.0):
-                for _ in range(WINDOW):
+                for _ in range(window):
                     await permits.acquire()
         for task in tasks:
             task.cancel()
@@ -130,7 +134,9 @@ async def relay(url_a: str, url_b: str, to: str, duration: float) -> tuple[Relay
     return seen, started + duration * WARM_FRACTION, ended
 
 
-async def signals(target_a: Target, target_b: Target, duration: float) -> dict[str, Any]:
+async def signals(
+    target_a: Target, target_b: Target, duration: float, window: int
+) -> dict[str, Any]:
     """Launch a session on A with a registered guest, then measure the relay from A to B."""
     host, guest = await target_a.fresh_hosts(2)
     [session] = await target_a.launch([host])
@@ -145,9 +151,9 @@ async def signals(target_a: Target, target_b: Target, duration: float) -> dict[s
     key = session["source_of_truth_key"]
     url_a = f"ws://127.0.0.1:{target_a.port}/sync/{key}/ws?token={target_a.minter.host(host.uuid)}"
     url_b = f"ws://127.0.0.1:{target_b.port}/sync/{key}/ws?token={target_b.minter.host(guest.uuid)}"
-    seen, start, end = await relay(url_a, url_b, guest.uuid, duration)
+    seen, start, end = await relay(url_a, url_b, guest.uuid, duration, window)
     measured: dict[str, Any] = dict(seen.summary(start, end))
-    measured.update(in_flight=WINDOW, stalls=seen.stalls, errors=seen.errors)
+    measured.update(in_flight=window, stalls=seen.stalls, errors=seen.errors)
     if seen.closed:
         measured["closed"] = seen.closed
     return measured
@@ -157,41 +163,54 @@ async def run_signals(
     bench: Harness, spec: ServerSpec, target: Target, env: dict[str, str]
 ) -> None:
     """Signals relayed per second from a socket on replica A (the running server) to one on
-    replica B (a second lobbyd on the same database and Redis)."""
-    entry: dict[str, Any] = {"server": spec.name, "replicas": 2}
-    bench.results.signals.append(entry)
+    replica B (a second lobbyd on the same database and Redis), one entry per window."""
+    entries: list[dict[str, Any]] = []
+    for window in WINDOWS:
+        entry: dict[str, Any] = {"server": spec.name, "replicas": 2, "in_flight": window}
+        bench.results.signals.append(entry)
+        entries.append(entry)
     missing = [f"{m} {p}" for m, p in SIGNAL_ROUTES if route(m, p) not in target.routes]
     if spec.store != "redis":
         missing.append("Redis (one process relays nothing between replicas)")
     if missing:
-        entry["available"] = False
-        entry["reason"] = "not available: no " + ", ".join(missing)
-        say(f"signals: {entry['reason']}")
+        for entry in entries:
+            entry["available"] = False
+            entry["reason"] = "not available: no " + ", ".join(missing)
+        say(f"signals: {entries[0]['reason']}")
         return
     with step("signals between two replicas"):
         replica: dict[str, Any] = {}
         try:
             proc_b, target_b = await bench.start(spec, target.database_url, env, f"{spec.slug}-b")
         except Exception as exc:
-            entry["error"] = f"replica B did not start: {type(exc).__name__}: {exc}"
-            bench.fail(f"signals: {entry['error']}")
+            for entry in entries:
+                entry["error"] = f"replica B did not start: {type(exc).__name__}: {exc}"
+            bench.fail(f"signals: {entries[0]['error']}")
             return
         try:
-            entry.update(await signals(target, target_b, bench.profile.signals_duration))
-            entry["available"] = True
-            say(
-                f"{entry['signals_per_s']:,.0f} signals/s from replica A to B, "
-                f"p50 {entry['p50_ms']:.2f} ms, p99 {entry['p99_ms']:.2f} ms"
-            )
-            if entry["errors"] or entry.get("closed") or not entry["delivered"]:
-                bench.fail(
-                    f"signals: errors {entry['errors']}, {entry.get('closed', '')}, "
-                    f"{entry['delivered']:.0f} delivered"
-                )
-        except Exception as exc:
-            entry["error"] = f"{type(exc).__name__}: {exc}"
-            bench.fail(f"signals: crashed: {entry['error']}")
+            for entry in entries:
+                await _measure(bench, entry, target, target_b)
         finally:
             target.sync_keys |= target_b.sync_keys
             bench.stop(proc_b, f"{spec.name} replica B", replica)
-            entry["replica_b"] = replica
+            entries[0]["replica_b"] = replica
+
+
+async def _measure(bench: Harness, entry: dict[str, Any], a: Target, b: Target) -> None:
+    window = int(entry["in_flight"])
+    try:
+        entry.update(await signals(a, b, bench.profile.signals_duration, window))
+    except Exception as exc:
+        entry["error"] = f"{type(exc).__name__}: {exc}"
+        bench.fail(f"signals, {window} in flight: crashed: {entry['error']}")
+        return
+    entry["available"] = True
+    say(
+        f"{window} in flight: {entry['signals_per_s']:,.0f} signals/s from replica A to B, "
+        f"p50 {entry['p50_ms']:.2f} ms, p99 {entry['p99_ms']:.2f} ms"
+    )
+    if entry["errors"] or entry.get("closed") or not entry["delivered"]:
+        bench.fail(
+            f"signals, {window} in flight: errors {entry['errors']}, "
+            f"{entry.get('closed', '')}, {entry['delivered']:.0f} delivered"
+        )

@@ -98,7 +98,20 @@ sessions = Table(
     Column("version", Integer, nullable=False),
     # Number of the last membership event written to session_events.
     Column("event_seq", Integer, nullable=False),
+    # Lobby features: "none" | "automatic" host migration; the join code (NULL: none); the
+    # argon2id hash of the session password (NULL: no password).
+    Column("migration", String(10), nullable=False, server_default="none"),
+    Column("join_code", String(6), nullable=True),
+    Column("password_hash", Text, nullable=True),
     sqlite_autoincrement=True,
+)
+# A join code names one active session; the database enforces it under any concurrency.
+Index(
+    "uq_sessions_active_join_code",
+    sessions.c.join_code,
+    unique=True,
+    postgresql_where=text("status = 'active' AND join_code IS NOT NULL"),
+    sqlite_where=text("status = 'active' AND join_code IS NOT NULL"),
 )
 # One active session per host; launch relies on it to stay idempotent under concurrency.
 Index(

@@ -32,6 +32,15 @@ async def test_a_listed_origin_passes_the_preflight_with_bearer_tokens() -> None
     assert "access-control-allow-credentials" not in response.headers
 
 
+async def test_a_page_may_send_its_own_request_id() -> None:
+    # A browser game correlates its calls with lobbyd's log lines through X-Request-ID.
+    preflight = {**PREFLIGHT, "access-control-request-headers": "authorization, x-request-id"}
+    async with _client(cors_origins=[GAME]) as client:
+        response = await client.options("/hosts/x/only_friends", headers=preflight)
+    assert response.status_code == 200
+    assert "x-request-id" in response.headers["access-control-allow-headers"].lower()
+
+
 async def test_answers_to_a_listed_origin_expose_etag_and_location() -> None:
     async with _client(cors_origins=[GAME]) as client:
         response = await client.get("/openapi.json", headers={"origin": GAME})

@@ -110,7 +110,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["authorization", "content-type", "if-match", "if-none-match"],
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "if-match",
+                "if-none-match",
+                "x-request-id",
+            ],
             expose_headers=["etag", "location", "retry-after", "x-request-id"],
             max_age=600,
         )
